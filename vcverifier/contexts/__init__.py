@@ -1,0 +1,1 @@
+"""Bundled JSON-LD contexts and the document loader that serves them (no network by default)."""

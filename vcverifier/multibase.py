@@ -1,0 +1,71 @@
+"""Multibase and multicodec helpers (base58btc `z`, base64url-no-pad `u`; unsigned varints)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import base58
+
+from vcverifier.errors import InputError
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode base64url without padding; rejects padding and characters outside the alphabet."""
+    if "=" in text or not all(c.isalnum() or c in "-_" for c in text):
+        raise InputError("not base64url without padding")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise InputError(f"invalid base64url: {exc}") from exc
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def decode(value: str) -> bytes:
+    """Decode a multibase string: `z` (base58btc) or `u` (base64url, no padding)."""
+    if not value:
+        raise InputError("empty multibase value")
+    prefix, body = value[0], value[1:]
+    if prefix == "z":
+        try:
+            return base58.b58decode(body.encode("ascii"))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise InputError(f"invalid base58btc multibase value: {exc}") from exc
+    if prefix == "u":
+        return b64url_decode(body)
+    raise InputError(f"unsupported multibase prefix {prefix!r} (supported: 'z', 'u')")
+
+
+def encode_base58btc(data: bytes) -> str:
+    return "z" + base58.b58encode(data).decode("ascii")
+
+
+def encode_base64url(data: bytes) -> str:
+    return "u" + b64url_encode(data)
+
+
+def read_varint(data: bytes) -> tuple[int, int]:
+    """Read an unsigned LEB128 varint; returns (value, bytes consumed)."""
+    value = 0
+    for i, byte in enumerate(data[:9]):
+        value |= (byte & 0x7F) << (7 * i)
+        if not byte & 0x80:
+            if i > 0 and byte == 0:
+                raise InputError("non-minimal varint")
+            return value, i + 1
+    raise InputError("truncated or overlong varint")
+
+
+def write_varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)

@@ -1,0 +1,131 @@
+"""RFC 8785 JSON Canonicalization Scheme (JCS).
+
+`canonicalize(value)` returns the canonical UTF-8 bytes of a parsed JSON value:
+
+- object members sorted by their names as UTF-16 code unit sequences (RFC 8785, 3.2.3);
+- numbers serialized as ECMAScript's `Number.prototype.toString` does (3.2.2.3): every number
+  is an IEEE 754 double, so integers beyond 2**53 lose precision exactly as in JavaScript;
+- strings with only the escapes RFC 8785 3.2.2.2 requires, everything else as UTF-8;
+- no whitespace.
+
+Rejected with `InputError`: NaN and the infinities, integers too large for a double, strings
+with lone surrogates (not valid I-JSON), and values that are not JSON (sets, bytes, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from vcverifier.errors import InputError
+
+__all__ = ["canonicalize", "format_number"]
+
+_SHORT_ESCAPES = {
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
+
+
+def _escape_string(text: str) -> str:
+    parts = ['"']
+    for ch in text:
+        code = ord(ch)
+        if code in _SHORT_ESCAPES:
+            parts.append(_SHORT_ESCAPES[code])
+        elif code < 0x20:
+            parts.append(f"\\u{code:04x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            raise InputError("JCS: a string contains a lone UTF-16 surrogate")
+        else:
+            parts.append(ch)
+    parts.append('"')
+    return "".join(parts)
+
+
+def format_number(value: float | int) -> str:
+    """Serialize a number as ECMAScript's Number.prototype.toString (RFC 8785, 3.2.2.3)."""
+    if isinstance(value, bool):
+        raise InputError("JCS: a boolean is not a number")
+    try:
+        number = float(value)
+    except OverflowError as exc:
+        raise InputError("JCS: integer too large for an IEEE 754 double") from exc
+    if not math.isfinite(number):
+        raise InputError("JCS: NaN and Infinity are not valid JSON numbers")
+    if number == 0:
+        return "0"  # both +0 and -0
+    sign = "-" if number < 0 else ""
+    # repr() gives the shortest digit string that round-trips, as ECMAScript requires;
+    # Decimal splits it into digits and exponent without any further rounding.
+    parsed = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(str(d) for d in parsed.digits)
+    assert isinstance(parsed.exponent, int)  # noqa: S101 - finite by the check above
+    # n: the position of the decimal point relative to the start of `digits` (ECMA-262).
+    n = len(digits) + parsed.exponent
+    k = len(digits)
+    if k <= n <= 21:
+        out = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        out = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        out = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        exp = f"e+{e}" if e >= 0 else f"e-{-e}"
+        out = digits[0] + ("." + digits[1:] if k > 1 else "") + exp
+    return sign + out
+
+
+def _serialize(value: Any, out: list[str], depth: int) -> None:
+    if depth > 1000:
+        raise InputError("JCS: nesting too deep")
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_escape_string(value))
+    elif isinstance(value, int | float):
+        out.append(format_number(value))
+    elif isinstance(value, Mapping):
+        names = list(value)
+        if not all(isinstance(name, str) for name in names):
+            raise InputError("JCS: object member names must be strings")
+        # RFC 8785 3.2.3: sort by UTF-16 code units; big-endian UTF-16 bytes compare the same.
+        names.sort(key=lambda name: name.encode("utf-16-be", "surrogatepass"))
+        out.append("{")
+        for i, name in enumerate(names):
+            if i:
+                out.append(",")
+            out.append(_escape_string(name))
+            out.append(":")
+            _serialize(value[name], out, depth + 1)
+        out.append("}")
+    elif isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _serialize(item, out, depth + 1)
+        out.append("]")
+    else:
+        raise InputError(f"JCS: {type(value).__name__} is not a JSON value")
+
+
+def canonicalize(value: Any) -> bytes:
+    """The RFC 8785 canonical form of `value` (a parsed JSON value) as UTF-8 bytes.
+
+    Raises InputError for values JCS cannot represent (see the module docstring)."""
+    out: list[str] = []
+    _serialize(value, out, 0)
+    return "".join(out).encode("utf-8")

@@ -38,7 +38,10 @@ MULTICODEC_PUBLIC_BY_TYPE = {v: k for k, v in MULTICODEC_PUBLIC.items()}
 # ...and of secret keys (ed25519-priv, p256-priv, p384-priv).
 MULTICODEC_SECRET = {0x1300: KeyType.ED25519, 0x1306: KeyType.P256, 0x1307: KeyType.P384}
 
-_CURVES: dict[KeyType, ec.EllipticCurve] = {KeyType.P256: ec.SECP256R1(), KeyType.P384: ec.SECP384R1()}
+_CURVES: dict[KeyType, ec.EllipticCurve] = {
+    KeyType.P256: ec.SECP256R1(),
+    KeyType.P384: ec.SECP384R1(),
+}
 _HASHES: dict[KeyType, hashes.HashAlgorithm] = {
     KeyType.P256: hashes.SHA256(),
     KeyType.P384: hashes.SHA384(),
@@ -137,7 +140,7 @@ class PublicKey:
 
     @classmethod
     def from_jwk(cls, jwk: Any) -> PublicKey:
-        """Import a public JWK (OKP Ed25519, EC P-256/P-384). A JWK with private parts is refused."""
+        """Import a public JWK (OKP Ed25519, EC P-256/P-384); refuses one with private parts."""
         if not isinstance(jwk, dict):
             raise InputError("a JWK must be a JSON object")
         if "d" in jwk:
@@ -145,7 +148,9 @@ class PublicKey:
         kty, crv = jwk.get("kty"), jwk.get("crv")
         key_type = _JWK_CRV.get(crv) if isinstance(crv, str) else None
         if key_type is None:
-            raise UnsupportedError(f"unsupported JWK curve {crv!r} (supported: Ed25519, P-256, P-384)")
+            raise UnsupportedError(
+                f"unsupported JWK curve {crv!r} (supported: Ed25519, P-256, P-384)"
+            )
         x = jwk.get("x")
         if not isinstance(x, str):
             raise InputError("JWK is missing 'x'")
@@ -184,7 +189,9 @@ class PublicKey:
     def jwk_thumbprint(self) -> str:
         """RFC 7638 JWK thumbprint (SHA-256, base64url)."""
         jwk = self.to_jwk()
-        members = ("crv", "kty", "x") if self.key_type is KeyType.ED25519 else ("crv", "kty", "x", "y")
+        members = (
+            ("crv", "kty", "x") if self.key_type is KeyType.ED25519 else ("crv", "kty", "x", "y")
+        )
         canonical = json.dumps({k: jwk[k] for k in members}, separators=(",", ":"), sort_keys=True)
         return multibase.b64url_encode(hashlib.sha256(canonical.encode()).digest())
 
@@ -248,7 +255,9 @@ class PrivateKey:
         """Import raw secret bytes (Ed25519 seed, or EC big-endian scalar)."""
         if key_type is KeyType.ED25519:
             return cls(key_type, ed25519.Ed25519PrivateKey.from_private_bytes(secret))
-        return cls(key_type, ec.derive_private_key(int.from_bytes(secret, "big"), _CURVES[key_type]))
+        return cls(
+            key_type, ec.derive_private_key(int.from_bytes(secret, "big"), _CURVES[key_type])
+        )
 
     @classmethod
     def from_jwk(cls, jwk: dict[str, Any]) -> PrivateKey:

@@ -93,7 +93,11 @@ class CheckResult:
         return cls(name, Outcome.FAILED, error.detail, (problem,), dict(evidence or {}))
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "outcome": str(self.outcome), "reason": self.reason}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "outcome": str(self.outcome),
+            "reason": self.reason,
+        }
         if self.problems:
             out["problems"] = [p.to_json() for p in self.problems]
         if self.evidence:

@@ -77,7 +77,9 @@ def parse_verification_method(data: Any) -> VerificationMethod:
     except InputError as exc:
         raise ResolutionError(f"verification method {vm_id}: {exc}") from exc
     if vm_type.startswith("Ed25519") and key.key_type is not KeyType.ED25519:
-        raise ResolutionError(f"verification method {vm_id} of type {vm_type} holds a {key.key_type} key")
+        raise ResolutionError(
+            f"verification method {vm_id} of type {vm_type} holds a {key.key_type} key"
+        )
     return VerificationMethod(vm_id, vm_type, controller, key)
 
 

@@ -47,7 +47,10 @@ class SuiteRegistry:
     def __init__(self, suites: Iterable[Cryptosuite]) -> None:
         self._suites: dict[tuple[str, str | None], Cryptosuite] = {}
         for suite in suites:
-            key = (suite.proof_type, suite.name if suite.proof_type == DATA_INTEGRITY_PROOF else None)
+            key = (
+                suite.proof_type,
+                suite.name if suite.proof_type == DATA_INTEGRITY_PROOF else None,
+            )
             if key in self._suites:
                 raise ValueError(f"cryptosuite {suite.name!r} registered twice")
             self._suites[key] = suite
@@ -60,7 +63,9 @@ class SuiteRegistry:
         for suite in self._suites.values():
             if suite.name == name:
                 return suite
-        raise UnsupportedError(f"unsupported cryptosuite {name!r} (supported: {', '.join(self.names)})")
+        raise UnsupportedError(
+            f"unsupported cryptosuite {name!r} (supported: {', '.join(self.names)})"
+        )
 
     def lookup(self, proof: Any) -> Cryptosuite:
         """The suite for `proof`; raises ProofError if malformed, UnsupportedError if unknown."""

@@ -1,0 +1,54 @@
+"""RFC 3339 date-time parsing for credential dates (VCDM 2.0 uses xsd:dateTimeStamp)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$"
+)
+
+
+def parse_datetime(value: object, *, require_offset: bool = True) -> datetime | None:
+    """Parse an RFC 3339 date-time into an aware UTC datetime; None if not one.
+
+    VCDM 1.1 examples sometimes omit the offset; `require_offset=False` reads those as UTC."""
+    if not isinstance(value, str):
+        return None
+    m = _RFC3339.match(value)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(m.group(i)) for i in range(1, 7))
+    frac, offset = m.group(7), m.group(8)
+    if offset is None and require_offset:
+        return None
+    micro = int((frac[1:] + "000000")[:6]) if frac else 0
+    if offset is None or offset in ("Z", "z"):
+        tz = UTC
+    else:
+        sign = 1 if offset[0] == "+" else -1
+        hours, minutes = int(offset[1:3]), int(offset[4:6])
+        if hours > 23 or minutes > 59:
+            return None
+        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        # Leap seconds (60) are legal in RFC 3339; read them as the last second of the minute.
+        return datetime(year, month, day, hour, minute, min(second, 59), micro, tz).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def format_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def age_text(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172_800:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86_400} days"

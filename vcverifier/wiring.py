@@ -1,0 +1,41 @@
+"""The default assembly of a `Verifier` from `Settings` (the one place that knows every part).
+
+Building does no I/O: the state store connects lazily, the fetcher opens no socket until used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vcverifier.config import Settings
+from vcverifier.verifier import Verifier
+
+
+def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
+    from vcverifier.cache_redis import make_store
+    from vcverifier.challenges import ChallengeStore
+    from vcverifier.contexts.loader import DocumentLoader
+    from vcverifier.did.defaults import build_default_resolvers
+    from vcverifier.fetch import Fetcher
+    from vcverifier.proofs import default_suites
+    from vcverifier.status.checker import StatusChecker
+    from vcverifier.trust.evaluate import TrustEvaluator
+
+    settings.warn_unsafe()
+    state = store if store is not None else make_store(settings)
+    fetcher = Fetcher(settings)
+    resolvers = build_default_resolvers(settings=settings, fetcher=fetcher, store=state)
+    verifier = Verifier(
+        settings,
+        loader=DocumentLoader.from_settings(settings),
+        resolvers=resolvers,
+        suites=default_suites(),
+        challenges=ChallengeStore(state, ttl_seconds=settings.challenge_ttl_seconds),
+        fetcher=fetcher,
+    )
+    verifier.status = StatusChecker(
+        fetcher, state, settings, verify_list=verifier.verify_status_list_credential
+    )
+    verifier.trust = TrustEvaluator.from_settings(settings, store=state)
+    verifier.store = state
+    return verifier

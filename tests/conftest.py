@@ -76,10 +76,13 @@ async def redis_store(redis_url: str) -> AsyncIterator[StateStore]:
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[StateStore]:
-    """Both state back ends, through one parametrized fixture."""
+def store(request: pytest.FixtureRequest) -> StateStore:
+    """Both state back ends, through one parametrized fixture.
+
+    A plain (sync) fixture: pytest-asyncio cannot set up an async fixture through
+    `getfixturevalue` from inside another async fixture's running loop.
+    """
     if request.param == "memory":
-        yield MemoryStore()
-        return
-    redis = request.getfixturevalue("redis_store")
-    yield redis
+        return MemoryStore()
+    redis: StateStore = request.getfixturevalue("redis_store")
+    return redis

@@ -193,7 +193,7 @@ def test_invalid_list_id_is_refused() -> None:
     from vcverifier.errors import InputError
 
     with pytest.raises(InputError):
-        FileTrustStore(Path("/tmp"))._path("../etc/passwd")  # noqa: SLF001
+        FileTrustStore(Path("/tmp"))._path("../etc/passwd")
 
 
 def test_trust_list_round_trip() -> None:

@@ -1,0 +1,265 @@
+"""JSON-LD to canonical N-Quads, what eddsa-rdfc-2022, ecdsa-rdfc-2019, Ed25519Signature2020 hash.
+
+`canonize(document, loader=...)` expands the document with pyld (JSON-LD 1.1, `base=None`, only
+the contexts `loader` serves), turns it into an RDF dataset (JSON-LD 1.1 "Deserialize JSON-LD
+to RDF") and canonicalizes that with RDFC-1.0 (`vcverifier.rdfc10`, SHA-256).
+
+Safe mode (as Digital Bazaar's jsonld.js `safe: true`): whatever expansion or RDF conversion
+would silently drop makes canonicalization fail, because a dropped claim is a claim the
+signature does not cover. `ProofError` (problem type PROOF_TRANSFORMATION_ERROR) is raised for
+a property that no context defines (or that maps to null or a relative IRI), a relative or
+malformed IRI as `@id`, `@type`, property, datatype or graph name, a blank-node property, and an
+invalid `@language`. Not checked: `null` values and top-level free-floating values, which carry
+no claim.
+
+Bounded work: RDFC-1.0 on a crafted blank-node graph can run for minutes (pyld issue 179);
+past `max_work` steps canonicalization fails with `ProofError` instead.
+
+Context processing is cached per `DocumentLoader` (see `_CachingProcessor`), so repeated
+verifications do not re-process the credentials v2 context and its type-scoped contexts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+
+from vcverifier import problem_types as pt
+from vcverifier.contexts.loader import DocumentLoader, UnknownContextError
+from vcverifier.errors import ProofError
+from vcverifier.rdfc10 import (
+    CanonicalizationLimitError,
+    NQuadsSyntaxError,
+    Quad,
+    canonicalize,
+    literal,
+    parse_nquads,
+)
+from vcverifier.types import JsonObject
+
+__all__ = ["canonize", "canonize_nquads", "to_dataset"]
+
+DEFAULT_MAX_WORK = 100_000
+
+# RFC 3987 absolute IRI, loosely: a scheme, then no character that IRIREF forbids.
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
+_BLANK = re.compile(r"_:[^\x00-\x20<>\"{}|^`\\]+")
+_LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
+
+
+def _unsafe(detail: str) -> ProofError:
+    return ProofError(detail, problem_type=pt.PROOF_TRANSFORMATION_ERROR)
+
+
+def _check_iri(value: object, role: str, *, blank_ok: bool = True) -> None:
+    if not isinstance(value, str):
+        raise _unsafe(f"{role} {value!r} is not a string")
+    if _ABSOLUTE_IRI.fullmatch(value):
+        return
+    if blank_ok and _BLANK.fullmatch(value):
+        return
+    raise _unsafe(f"{role} {value!r} is not an absolute IRI (safe mode: it would be dropped)")
+
+
+def _check_expanded(element: Any) -> None:
+    """Walk expanded JSON-LD and reject what JSON-LD to RDF would silently drop."""
+    stack: list[Any] = [element]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "@value" in item:
+            datatype = item.get("@type")
+            if datatype is not None and datatype != "@json":
+                _check_iri(datatype, "datatype", blank_ok=False)
+            language = item.get("@language")
+            if language is not None and not (
+                isinstance(language, str) and _LANGUAGE.fullmatch(language)
+            ):
+                raise _unsafe(f"@language {language!r} is not a well-formed language tag")
+            continue
+        if "@list" in item:
+            stack.append(item["@list"])
+            continue
+        for key, value in item.items():
+            if key == "@id":
+                _check_iri(value, "@id")
+            elif key == "@type":
+                for type_ in value if isinstance(value, list) else [value]:
+                    _check_iri(type_, "@type")
+            elif key in ("@graph", "@included"):
+                stack.append(value)
+            elif key == "@reverse":
+                for prop, values in value.items():
+                    _check_iri(prop, "reverse property", blank_ok=False)
+                    stack.append(values)
+            elif key.startswith("@"):
+                continue
+            else:
+                _check_iri(key, "property", blank_ok=False)
+                stack.append(value)
+
+
+def _term(node: Mapping[str, Any]) -> str:
+    if node["type"] == "IRI":
+        return "<" + str(node["value"]) + ">"
+    if node["type"] == "blank node":
+        return str(node["value"])
+    return literal(str(node["value"]), node.get("datatype"), node.get("language"))
+
+
+def _quads(dataset: Mapping[str, list[Mapping[str, Any]]]) -> Iterator[Quad]:
+    for graph_name, triples in dataset.items():
+        if graph_name == "@default":
+            graph = ""
+        elif graph_name.startswith("_:"):
+            graph = graph_name
+        else:
+            graph = "<" + graph_name + ">"
+        for triple in triples:
+            yield (
+                _term(triple["subject"]),
+                _term(triple["predicate"]),
+                _term(triple["object"]),
+                graph,
+            )
+
+
+class _ContextResolver(ContextResolver):  # type: ignore[misc]
+    """pyld's resolver, with its "shared" cache scoped to one DocumentLoader.
+
+    pyld's default shared cache is one process-wide LRU keyed by URL only: a context that one
+    loader served would then be served to every other loader too, allowlist or not.
+    """
+
+
+def _static(loader: DocumentLoader) -> Any:
+    """The loader, with its documents tagged static so pyld keeps them in the loader's cache."""
+
+    def load(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {**loader(url, options), "tag": "static"}
+
+    return load
+
+
+class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor, failing on properties that expansion drops."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._dropped)
+
+    @staticmethod
+    def _dropped(term: str | None) -> None:
+        if term is None:
+            raise _unsafe("a property mapped to null by its context would be dropped")
+        raise _unsafe(
+            f"term {term!r} is not defined by any context (safe mode: it would be dropped)"
+        )
+
+
+def _unknown_context(error: BaseException) -> UnknownContextError | None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, UnknownContextError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _jsonld_failure(error: BaseException) -> Exception:
+    unknown = _unknown_context(error)
+    if unknown is not None:
+        return unknown
+    return _unsafe(f"JSON-LD processing failed: {error}")
+
+
+def to_dataset(document: JsonObject, *, loader: DocumentLoader) -> list[Quad]:
+    """The RDF dataset of a JSON-LD document, as quads of canonical N-Quads terms.
+
+    Raises UnknownContextError for a context the loader does not serve and ProofError
+    (PROOF_TRANSFORMATION_ERROR) for invalid JSON-LD and anything safe mode rejects.
+    """
+    if not isinstance(document, dict):
+        raise _unsafe("a JSON-LD document must be a JSON object")
+    processor = _SafeProcessor()
+    options: dict[str, Any] = {
+        "base": None,
+        "documentLoader": loader,
+        "contextResolver": _ContextResolver(loader.resolved_contexts, _static(loader)),
+        "processingMode": "json-ld-1.1",
+        "extractAllScripts": True,
+        "produceGeneralizedRdf": False,
+    }
+    try:
+        with loader.lock:
+            expanded = processor.expand(document, options)
+        _check_expanded(expanded)
+        issuer = jsonld.IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        processor._create_node_map(expanded, node_map, "@default", issuer)
+        dataset: dict[str, Any] = {}
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name != "@default":
+                _check_iri(graph_name, "graph name")
+            dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
+    except ProofError:
+        raise
+    except UnknownContextError:
+        raise
+    except jsonld.JsonLdError as error:
+        raise _jsonld_failure(error) from error
+    except RecursionError as error:
+        raise _unsafe("JSON-LD document is nested too deeply") from error
+    return list(_quads(dataset))
+
+
+def canonize(
+    document: JsonObject,
+    *,
+    loader: DocumentLoader,
+    max_work: int = DEFAULT_MAX_WORK,
+    hash_algorithm: str = "sha256",
+) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, in safe mode.
+
+    `hash_algorithm` is RDFC-1.0's internal hash, "sha256" (the default) or "sha384" (which
+    ecdsa-rdfc-2019 uses with P-384 keys: it changes the blank node labels).
+
+    Raises UnknownContextError (an InputError) for a context the loader does not serve, and
+    ProofError (PROOF_TRANSFORMATION_ERROR) for invalid JSON-LD, anything safe mode rejects,
+    or canonicalization past `max_work` steps.
+    """
+    return _canonicalize(to_dataset(document, loader=loader), hash_algorithm, max_work)
+
+
+def canonize_nquads(
+    nquads: str, *, hash_algorithm: str = "sha256", max_work: int = DEFAULT_MAX_WORK
+) -> str:
+    """RDFC-1.0 canonical N-Quads of an N-Quads dataset (`hash_algorithm` sha256 or sha384).
+
+    Raises ProofError (PROOF_TRANSFORMATION_ERROR) for malformed N-Quads or past `max_work`.
+    """
+    try:
+        quads = parse_nquads(nquads)
+    except NQuadsSyntaxError as error:
+        raise _unsafe(f"malformed N-Quads: {error}") from error
+    return _canonicalize(quads, hash_algorithm, max_work)
+
+
+def _canonicalize(quads: list[Quad], hash_algorithm: str, max_work: int) -> str:
+    if hash_algorithm not in ("sha256", "sha384"):
+        raise ValueError(f"unsupported RDFC-1.0 hash algorithm {hash_algorithm!r}")
+    try:
+        canonical, _ = canonicalize(quads, hash_algorithm=hash_algorithm, max_work=max_work)
+    except CanonicalizationLimitError as error:
+        raise _unsafe(str(error)) from error
+    return canonical

@@ -5,11 +5,12 @@ conflicts."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from vcverifier import problem_types as pt
-from vcverifier.result import TRUST, Outcome
+from vcverifier.result import TRUST, CheckResult, Outcome
 from vcverifier.trust.admin import TrustAdmin
 from vcverifier.trust.evaluate import TrustEvaluator, detect_conflicts
 from vcverifier.trust.model import EntryStatus, IssuerEntry, new_entry
@@ -27,6 +28,12 @@ async def _store_with(store: TrustStore, *entries: IssuerEntry, list_id: str = "
         await admin.add_issuer(list_id, entry, expected_version=None, actor="t", now=NOW)
 
 
+async def _check(evaluator: TrustEvaluator, **kw: Any) -> CheckResult:
+    result, warnings = await evaluator.check(**kw)
+    assert warnings == ()
+    return result
+
+
 def _entry(did: str = GOOD, **kw: object) -> IssuerEntry:
     status = kw.pop("status", EntryStatus.ACTIVE)
     types = kw.pop("types", ["EmployeeCredential"])
@@ -35,7 +42,7 @@ def _entry(did: str = GOOD, **kw: object) -> IssuerEntry:
 
 async def test_trusted_issuer_passes_with_evidence(trust_store: TrustStore) -> None:
     await _store_with(trust_store, _entry())
-    result = await TrustEvaluator(trust_store).check(issuer=GOOD, types=TYPES, now=NOW)
+    result = await _check(TrustEvaluator(trust_store), issuer=GOOD, types=TYPES, now=NOW)
     assert result.name == TRUST and result.outcome is Outcome.PASSED
     assert result.evidence["list"] == "partners"
     assert result.evidence["listVersion"] == "2"
@@ -59,8 +66,12 @@ async def test_trusted_issuer_passes_with_evidence(trust_store: TrustStore) -> N
 )
 async def test_failures(trust_store: TrustStore, entry: IssuerEntry, failure: str) -> None:
     await _store_with(trust_store, entry)
-    result = await TrustEvaluator(trust_store).check(
-        issuer=GOOD, types=TYPES, now=NOW, verification_methods=[GOOD + "#other"]
+    result = await _check(
+        TrustEvaluator(trust_store),
+        issuer=GOOD,
+        types=TYPES,
+        now=NOW,
+        verification_methods=[GOOD + "#other"],
     )
     assert result.name == TRUST and result.outcome is Outcome.FAILED
     assert [p.type for p in result.problems] == [pt.UNTRUSTED_ISSUER]
@@ -82,7 +93,7 @@ async def test_revoked_reason_is_reported(trust_store: TrustStore) -> None:
         now=NOW,
         replace_existing=True,
     )
-    result = await TrustEvaluator(trust_store).check(issuer=GOOD, types=TYPES, now=NOW)
+    result = await _check(TrustEvaluator(trust_store), issuer=GOOD, types=TYPES, now=NOW)
     assert result.outcome is Outcome.FAILED
     assert "key compromised" in result.problems[0].detail
 
@@ -90,20 +101,20 @@ async def test_revoked_reason_is_reported(trust_store: TrustStore) -> None:
 async def test_pinned_method_passes_when_used(trust_store: TrustStore) -> None:
     await _store_with(trust_store, _entry(verification_methods=[GOOD + "#pinned"]))
     evaluator = TrustEvaluator(trust_store)
-    ok = await evaluator.check(
-        issuer=GOOD, types=TYPES, now=NOW, verification_methods=[GOOD + "#pinned"]
+    ok = await _check(
+        evaluator, issuer=GOOD, types=TYPES, now=NOW, verification_methods=[GOOD + "#pinned"]
     )
     assert ok.outcome is Outcome.PASSED
-    missing = await evaluator.check(issuer=GOOD, types=TYPES, now=NOW)
+    missing = await _check(evaluator, issuer=GOOD, types=TYPES, now=NOW)
     assert missing.outcome is Outcome.FAILED
 
 
 async def test_every_type_must_be_allowed(trust_store: TrustStore) -> None:
     await _store_with(trust_store, _entry(types=["EmployeeCredential"]))
     evaluator = TrustEvaluator(trust_store)
-    two = await evaluator.check(issuer=GOOD, types=[*TYPES, "ClearanceCredential"], now=NOW)
+    two = await _check(evaluator, issuer=GOOD, types=[*TYPES, "ClearanceCredential"], now=NOW)
     assert two.outcome is Outcome.FAILED and two.evidence["failure"] == "type-not-allowed"
-    base_only = await evaluator.check(issuer=GOOD, types=["VerifiableCredential"], now=NOW)
+    base_only = await _check(evaluator, issuer=GOOD, types=["VerifiableCredential"], now=NOW)
     assert base_only.outcome is Outcome.FAILED
 
 
@@ -111,10 +122,10 @@ async def test_validity_window_boundaries(trust_store: TrustStore) -> None:
     start, end = NOW - timedelta(days=1), NOW + timedelta(days=1)
     await _store_with(trust_store, _entry(valid_from=start, valid_until=end))
     evaluator = TrustEvaluator(trust_store)
-    assert (await evaluator.check(issuer=GOOD, types=TYPES, now=start)).outcome is Outcome.PASSED
-    before = await evaluator.check(issuer=GOOD, types=TYPES, now=start - timedelta(seconds=1))
+    assert (await _check(evaluator, issuer=GOOD, types=TYPES, now=start)).outcome is Outcome.PASSED
+    before = await _check(evaluator, issuer=GOOD, types=TYPES, now=start - timedelta(seconds=1))
     assert before.evidence["failure"] == "not-yet-valid"
-    after = await evaluator.check(issuer=GOOD, types=TYPES, now=end)
+    after = await _check(evaluator, issuer=GOOD, types=TYPES, now=end)
     assert after.evidence["failure"] == "expired"
 
 
@@ -130,27 +141,27 @@ async def test_list_selection(trust_store: TrustStore) -> None:
     await _store_with(trust_store, list_id="empty")
     evaluator = TrustEvaluator(trust_store)
     # every list in the store when none is named: the issuer is on one of them
-    assert (await evaluator.check(issuer=GOOD, types=TYPES, now=NOW)).outcome is Outcome.PASSED
-    only_empty = await evaluator.check(issuer=GOOD, types=TYPES, now=NOW, lists=["empty"])
+    assert (await _check(evaluator, issuer=GOOD, types=TYPES, now=NOW)).outcome is Outcome.PASSED
+    only_empty = await _check(evaluator, issuer=GOOD, types=TYPES, now=NOW, lists=["empty"])
     assert only_empty.evidence["failure"] == "untrusted"
-    missing = await evaluator.check(issuer=GOOD, types=TYPES, now=NOW, lists=["nope"])
+    missing = await _check(evaluator, issuer=GOOD, types=TYPES, now=NOW, lists=["nope"])
     assert missing.outcome is Outcome.FAILED and missing.evidence["failure"] == "list-not-found"
     configured = TrustEvaluator(trust_store, default_lists=["empty"])
-    assert (await configured.check(issuer=GOOD, types=TYPES, now=NOW)).outcome is Outcome.FAILED
-    asked = await configured.check(issuer=GOOD, types=TYPES, now=NOW, lists=["partners"])
+    assert (await _check(configured, issuer=GOOD, types=TYPES, now=NOW)).outcome is Outcome.FAILED
+    asked = await _check(configured, issuer=GOOD, types=TYPES, now=NOW, lists=["partners"])
     assert asked.outcome is Outcome.PASSED
 
 
 async def test_configured_but_missing_lists_fail_not_skip(trust_store: TrustStore) -> None:
     evaluator = TrustEvaluator(trust_store, default_lists=["partners"])
-    result = await evaluator.check(issuer=GOOD, types=TYPES, now=NOW)
+    result = await _check(evaluator, issuer=GOOD, types=TYPES, now=NOW)
     assert result.outcome is Outcome.FAILED
 
 
 async def test_revoked_anywhere_wins(trust_store: TrustStore) -> None:
     await _store_with(trust_store, _entry(), list_id="a")
     await _store_with(trust_store, _entry(status=EntryStatus.REVOKED), list_id="b")
-    result = await TrustEvaluator(trust_store).check(issuer=GOOD, types=TYPES, now=NOW)
+    result = await _check(TrustEvaluator(trust_store), issuer=GOOD, types=TYPES, now=NOW)
     assert result.outcome is Outcome.FAILED and result.evidence["failure"] == "revoked"
     assert result.evidence["list"] == "b"
 

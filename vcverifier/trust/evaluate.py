@@ -29,7 +29,7 @@ from vcverifier import problem_types as pt
 from vcverifier.config import Settings
 from vcverifier.result import TRUST, CheckResult, Outcome, Problem
 from vcverifier.trust.model import BASE_TYPE, EntryStatus, IssuerEntry, TrustList
-from vcverifier.trust.store import TrustStore
+from vcverifier.trust.store import TrustStore, is_trust_store, open_trust_store
 from vcverifier.types import JsonObject
 
 FAILURES = (
@@ -157,8 +157,12 @@ class TrustEvaluator:
         self.default_lists = tuple(default_lists)
 
     @classmethod
-    def from_settings(cls, store: TrustStore, settings: Settings) -> TrustEvaluator:
-        return cls(store, default_lists=settings.trust_lists)
+    def from_settings(cls, settings: Settings, *, store: object = None) -> TrustEvaluator:
+        """The evaluator on the configured trust store (`open_trust_store`) with the configured
+        default lists. `store` may be a `TrustStore` to use instead; anything else (such as the
+        shared `StateStore` the default wiring passes) is not a trust store and is ignored."""
+        trust_store = store if is_trust_store(store) else open_trust_store(settings)
+        return cls(trust_store, default_lists=settings.trust_lists)
 
     async def _lists(self, lists: Sequence[str]) -> tuple[list[TrustList], list[str], bool]:
         """(lists found, ids named but missing, whether any list was named or configured)."""
@@ -237,8 +241,8 @@ class TrustEvaluator:
         now: datetime,
         lists: Sequence[str] = (),
         verification_methods: Sequence[str] = (),
-    ) -> CheckResult:
-        """The `trust` check alone (use `evaluate` to get the no-list warning too)."""
+    ) -> tuple[CheckResult, tuple[Problem, ...]]:
+        """The `trust` check and its warnings (the verifier's `TrustCheck` interface)."""
         evaluation = await self.evaluate(
             issuer=issuer,
             types=types,
@@ -246,7 +250,7 @@ class TrustEvaluator:
             lists=lists,
             verification_methods=verification_methods,
         )
-        return evaluation.result
+        return evaluation.result, evaluation.warnings
 
     async def authoritative_claims(
         self,

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
+from vcverifier.config import Settings
 from vcverifier.errors import ConfigError, InputError
 from vcverifier.trust.model import TrustConflictError, TrustList
 
@@ -86,6 +87,26 @@ class TrustStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+def is_trust_store(value: object) -> TypeGuard[TrustStore]:
+    return all(callable(getattr(value, m, None)) for m in ("list_ids", "get", "put", "journal"))
+
+
+def open_trust_store(settings: Settings) -> TrustStore:
+    """The configured trust store: Redis when `VCVERIFIER_REDIS_URL` is set (seeded, on first
+    use, with the lists of `VCVERIFIER_TRUST_DIR` it lacks), else the trust directory. Opening
+    does no I/O."""
+    from vcverifier.trust.store_file import FileTrustStore
+    from vcverifier.trust.store_redis import RedisTrustStore
+
+    if settings.redis_url:
+        return RedisTrustStore(
+            settings.redis_url,
+            timeout=settings.redis_timeout_seconds,
+            seed_dir=settings.trust_dir,
+        )
+    return FileTrustStore(settings.trust_dir)
 
 
 def check_put(trust_list: TrustList, expected_version: int | None, record: JournalEntry) -> None:

@@ -11,7 +11,10 @@ so the script also runs on Redis Cluster. Redis failures become `StateUnavailabl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from redis.asyncio import Redis
@@ -20,8 +23,9 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from vcverifier.errors import StateUnavailableError
-from vcverifier.trust.model import TrustList, check_list_id
+from vcverifier.trust.model import TrustConflictError, TrustList, check_list_id
 from vcverifier.trust.store import JournalEntry, check_put, conflict
+from vcverifier.trust.store_file import FileTrustStore
 
 T = TypeVar("T")
 
@@ -41,8 +45,21 @@ return {1, ARGV[2]}
 
 
 class RedisTrustStore:
-    def __init__(self, url: str, *, prefix: str = "vcverifier:", timeout: float = 2.0) -> None:
+    """`TrustStore` on Redis. With `seed_dir`, the lists of that trust directory that Redis
+    lacks are copied in on first use (journaled as `seed`); lists already in Redis win."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "vcverifier:",
+        timeout: float = 2.0,
+        seed_dir: Path | None = None,
+    ) -> None:
         self._prefix = prefix + "{trust}:"
+        self._seed_dir = seed_dir
+        self._seeded = seed_dir is None
+        self._seed_lock = asyncio.Lock()
         self._timeout = timeout
         self._redis: Redis = Redis.from_url(
             url,
@@ -62,11 +79,33 @@ class RedisTrustStore:
         except (RedisError, OSError, TimeoutError) as exc:
             raise StateUnavailableError(f"trust store (Redis) unavailable: {exc}") from exc
 
+    async def _seed(self) -> None:
+        if self._seeded:
+            return
+        async with self._seed_lock:
+            if self._seeded or self._seed_dir is None:
+                return
+            source = FileTrustStore(self._seed_dir)
+            now = datetime.now(UTC)  # when the seed happened, for the journal only
+            for list_id in await source.list_ids():
+                trust_list = await source.get(list_id)
+                if trust_list is None:
+                    continue
+                record = JournalEntry(
+                    now, f"seed:{self._seed_dir}", "seed", list_id, None, trust_list.version
+                )
+                # Only where absent: a list already in Redis (maybe edited since) wins.
+                with contextlib.suppress(TrustConflictError):
+                    await self.put(trust_list, expected_version=None, record=record)
+            self._seeded = True
+
     async def list_ids(self) -> tuple[str, ...]:
+        await self._seed()
         members = await self._run(self._redis.smembers(self._prefix + "ids"))
         return tuple(sorted(m.decode() if isinstance(m, bytes) else m for m in members))
 
     async def get(self, list_id: str) -> TrustList | None:
+        await self._seed()
         doc = await self._run(self._redis.hget(self._list_key(list_id), "doc"))
         if doc is None:
             return None

@@ -60,6 +60,22 @@ class Settings(BaseSettings):
     # --- network ----------------------------------------------------------------------------
     offline: bool = False
     bundle: Path | None = Field(None, description="offline evidence bundle")
+    bundle_trusted_signers: CsvList = Field(
+        default_factory=list,
+        description="DIDs (did:key/did:jwk) or DID URLs whose signed bundles are accepted",
+    )
+    bundle_signing_key_file: Path | None = Field(
+        None, description="the operator's private JWK, for bundle create/refresh"
+    )
+    bundle_max_age_status_list_seconds: int = Field(
+        86_400, ge=0, description="oldest bundled status list accepted"
+    )
+    bundle_max_age_did_document_seconds: int = Field(
+        2_592_000, ge=0, description="oldest bundled DID document accepted"
+    )
+    bundle_max_age_trust_list_seconds: int = Field(
+        2_592_000, ge=0, description="oldest bundled trust list accepted"
+    )
     allow_private_network: str = Field(
         "", description="'1' allows loopback/private addresses; or a comma list of origins"
     )
@@ -76,6 +92,9 @@ class Settings(BaseSettings):
     trust_dir: Path = Field(Path("trust"), description="directory of trust list files")
     trust_lists: CsvList = Field(default_factory=list, description="default trust lists")
     admin_api_keys: CsvList = Field(default_factory=list, description="operator API keys")
+    trust_operators: CsvList = Field(
+        default_factory=list, description="operator DIDs whose signed trust lists may be imported"
+    )
     policy_file: Path | None = None
 
     # --- service ----------------------------------------------------------------------------
@@ -87,6 +106,8 @@ class Settings(BaseSettings):
     _split = field_validator("allowed_domains", "trust_lists", "admin_api_keys", mode="before")(
         _split_csv
     )
+    _split_signers = field_validator("bundle_trusted_signers", mode="before")(_split_csv)
+    _split_operators = field_validator("trust_operators", mode="before")(_split_csv)
 
     @property
     def conformance(self) -> bool:

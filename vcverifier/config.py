@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     fetch_max_redirects: int = Field(3, ge=0, le=10)
     status_max_decompressed_bytes: int = Field(16_777_216, gt=0)
     did_cache_ttl_seconds: int = Field(3600, ge=0)
+    did_max_staleness_seconds: int = Field(
+        86_400, ge=0, description="oldest cached did:web document used when unreachable"
+    )
     status_cache_ttl_seconds: int = Field(300, ge=0)
     status_max_staleness_seconds: int = Field(86_400, ge=0)
     unsafe_skip_status: bool = False

@@ -98,7 +98,36 @@ class Settings(BaseSettings):
     trust_operators: CsvList = Field(
         default_factory=list, description="operator DIDs whose signed trust lists may be imported"
     )
+    trust_signing_key_file: Path | None = Field(
+        None, description="the operator's private JWK, to serve signed trust list exports"
+    )
     policy_file: Path | None = None
+
+    # --- authorization: access tokens (vcverifier.policy) ------------------------------------
+    token_signing_keys_file: Path | None = Field(
+        None,
+        description="JWK set of the verifier's token signing keys (first = current); "
+        "unset = an ephemeral key per process (logged)",
+    )
+    token_signing_alg: Literal["Ed25519", "ES256"] = Field(
+        "Ed25519", description="algorithm of a generated (ephemeral) signing key"
+    )
+    token_issuer: str | None = Field(
+        None, description="`iss` of access tokens; unset = the service's base URL"
+    )
+    introspection_api_keys: CsvList = Field(
+        default_factory=list, description="API keys resource servers use for POST /introspect"
+    )
+    dpop_max_age_seconds: int = Field(300, gt=0, le=3600, description="DPoP proof iat window")
+    unsafe_trust_client_cert_header: str | None = Field(
+        None,
+        description="UNSAFE unless only a TLS-terminating gateway can reach the service: the "
+        "header (RFC 9440 Client-Cert) that gateway sets with the client certificate",
+    )
+    client_cert_header_gateways: CsvList = Field(
+        default_factory=list,
+        description="peer addresses allowed to send that header (empty: any peer)",
+    )
 
     # --- service ----------------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -111,6 +140,9 @@ class Settings(BaseSettings):
     )
     _split_signers = field_validator("bundle_trusted_signers", mode="before")(_split_csv)
     _split_operators = field_validator("trust_operators", mode="before")(_split_csv)
+    _split_authz = field_validator(
+        "introspection_api_keys", "client_cert_header_gateways", mode="before"
+    )(_split_csv)
 
     @property
     def conformance(self) -> bool:
@@ -124,5 +156,10 @@ class Settings(BaseSettings):
             log.warning("VCVERIFIER_ALLOW_PRIVATE_NETWORK is set: private addresses reachable")
         if self.unsafe_skip_status:
             log.warning("VCVERIFIER_UNSAFE_SKIP_STATUS is on: revocation is not checked")
+        if self.unsafe_trust_client_cert_header:
+            log.warning(
+                "VCVERIFIER_UNSAFE_TRUST_CLIENT_CERT_HEADER is set: client certificates are "
+                "taken from a request header; only a trusted gateway may reach the service"
+            )
         if self.conformance:
             log.warning("VCVERIFIER_PROFILE=conformance relaxes issuer/holder/challenge rules")

@@ -29,7 +29,8 @@ def app_from_env() -> FastAPI:
     """The uvicorn factory: an app from the environment's settings."""
     from vcverifier.api.app import create_app
 
-    return create_app(Settings())
+    overrides: dict[str, Any] = {}  # everything from VCVERIFIER_* variables
+    return create_app(Settings(**overrides))
 
 
 def _env_value(value: Any) -> str:

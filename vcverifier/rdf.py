@@ -45,14 +45,24 @@ __all__ = ["canonize", "canonize_nquads", "to_dataset"]
 
 DEFAULT_MAX_WORK = 100_000
 
-# RFC 3987 absolute IRI, loosely: a scheme, then no character that IRIREF forbids.
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
+# RFC 3987 absolute IRI, loosely: a scheme; no character IRIREF forbids; "%" only as a
+# percent-encoding; at most one "#" (a fragment cannot contain one).
+_IRI_CHAR = r"(?:[^\x00-\x20<>\"{}|^`\\%#]|%[0-9A-Fa-f]{2})"
+_ABSOLUTE_IRI = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{_IRI_CHAR}*(?:#{_IRI_CHAR}*)?")
 _BLANK = re.compile(r"_:[^\x00-\x20<>\"{}|^`\\]+")
 _LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
 
 
 def _unsafe(detail: str) -> ProofError:
     return ProofError(detail, problem_type=pt.PROOF_TRANSFORMATION_ERROR)
+
+
+_RESERVED = re.compile(r"@[a-zA-Z]+")
+
+
+def _reject_reserved(value: str, role: str) -> None:
+    if _RESERVED.fullmatch(value) and value not in jsonld.KEYWORDS:
+        raise _unsafe(f"{role} {value!r} has the form of a keyword that JSON-LD reserves")
 
 
 def _check_iri(value: object, role: str, *, blank_ok: bool = True) -> None:
@@ -155,6 +165,31 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__(on_property_dropped=self._dropped)
 
+    def _create_term_definition(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        term: str,
+        defined: Any,
+        options: Any,
+        override_protected: bool = False,
+        validate_scoped: bool = True,
+    ) -> Any:
+        # pyld only warns (and then ignores) these; jsonld.js safe mode rejects them
+        # ("reserved term", "reserved @id value", "reserved @reverse value").
+        _reject_reserved(term, "term")
+        definition = local_ctx.get(term) if isinstance(local_ctx, dict) else None
+        if isinstance(definition, str):
+            _reject_reserved(definition, f"@id of term {term!r}")
+        elif isinstance(definition, dict):
+            for key in ("@id", "@reverse"):
+                value = definition.get(key)
+                if isinstance(value, str):
+                    _reject_reserved(value, f"{key} of term {term!r}")
+        return super()._create_term_definition(
+            active_ctx, local_ctx, term, defined, options, override_protected, validate_scoped
+        )
+
     @staticmethod
     def _dropped(term: str | None) -> None:
         if term is None:
@@ -183,34 +218,51 @@ def _jsonld_failure(error: BaseException) -> Exception:
 
 
 def to_dataset(document: JsonObject, *, loader: DocumentLoader) -> list[Quad]:
-    """The RDF dataset of a JSON-LD document, as quads of canonical N-Quads terms.
+    """The RDF dataset of a JSON-LD document, as quads of canonical N-Quads terms, in safe mode.
 
     Raises UnknownContextError for a context the loader does not serve and ProofError
     (PROOF_TRANSFORMATION_ERROR) for invalid JSON-LD and anything safe mode rejects.
     """
     if not isinstance(document, dict):
         raise _unsafe("a JSON-LD document must be a JSON object")
-    processor = _SafeProcessor()
-    options: dict[str, Any] = {
+    return _to_quads(document, loader=loader)
+
+
+def _to_quads(
+    document: Any,
+    *,
+    loader: DocumentLoader,
+    safe: bool = True,
+    options: Mapping[str, Any] | None = None,
+) -> list[Quad]:
+    """JSON-LD 1.1 Deserialize JSON-LD to RDF. The verifier always uses the defaults; the
+    JSON-LD test suite runs through here with `safe=False` and its own base and options."""
+    processor = _SafeProcessor() if safe else jsonld.JsonLdProcessor()
+    settings: dict[str, Any] = {
         "base": None,
-        "documentLoader": loader,
-        "contextResolver": _ContextResolver(loader.resolved_contexts, _static(loader)),
         "processingMode": "json-ld-1.1",
         "extractAllScripts": True,
         "produceGeneralizedRdf": False,
+        **(options or {}),
+        "documentLoader": loader,
+        "contextResolver": _ContextResolver(loader.resolved_contexts, _static(loader)),
     }
     try:
         with loader.lock:
-            expanded = processor.expand(document, options)
-        _check_expanded(expanded)
+            expanded = processor.expand(document, settings)
+        if safe:
+            _check_expanded(expanded)
         issuer = jsonld.IdentifierIssuer("_:b")
         node_map: dict[str, Any] = {"@default": {}}
         processor._create_node_map(expanded, node_map, "@default", issuer)
         dataset: dict[str, Any] = {}
         for graph_name, graph in sorted(node_map.items()):
             if graph_name != "@default":
-                _check_iri(graph_name, "graph name")
-            dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
+                if safe:
+                    _check_iri(graph_name, "graph name")
+                elif not jsonld._is_absolute_iri(graph_name):
+                    continue  # JSON-LD to RDF: a relative graph name is dropped
+            dataset[graph_name] = processor._graph_to_rdf(graph, issuer, settings)
     except ProofError:
         raise
     except UnknownContextError:

@@ -30,6 +30,9 @@ DEFAULT_MAX_WORK = 100_000
 # ECDSA signatures are r || s (IEEE P1363); Ed25519 signatures are 64 bytes.
 SIGNATURE_LENGTH = {KeyType.ED25519: 64, KeyType.P256: 64, KeyType.P384: 96}
 
+# What pyld can raise on hostile JSON-LD besides its own errors (which vcverifier.rdf maps).
+_PYLD_INPUT_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
+
 Hash = Callable[[bytes], "hashlib._Hash"]
 
 
@@ -212,12 +215,21 @@ class RdfcSuite(_Suite):
     def _canonize(self, data: JsonObject, key_type: KeyType, loader: DocumentLoader) -> bytes:
         from vcverifier.rdf import canonize
 
-        return canonize(
-            data,
-            loader=loader,
-            max_work=self.max_work,
-            hash_algorithm=self.rdfc_hash_algorithm(key_type),
-        ).encode("utf-8")
+        try:
+            canonical = canonize(
+                data,
+                loader=loader,
+                max_work=self.max_work,
+                hash_algorithm=self.rdfc_hash_algorithm(key_type),
+            )
+        except _PYLD_INPUT_ERRORS as exc:
+            # pyld raises plain Python exceptions for some crafted input (an empty context
+            # IRI raises ValueError): the input is untrusted, so the proof fails closed.
+            raise ProofError(
+                f"JSON-LD processing failed: {type(exc).__name__}: {exc}",
+                problem_type=pt.PROOF_TRANSFORMATION_ERROR,
+            ) from exc
+        return canonical.encode("utf-8")
 
     def canonical_document(
         self, document: JsonObject, options: JsonObject, key_type: KeyType, *, loader: Any

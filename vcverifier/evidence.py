@@ -151,18 +151,30 @@ class EvidenceCache:
         """The evidence for `key` (see the module docstring). Raises FetchError when there is
         neither a usable network copy nor a fallback young enough; other errors of `fetch()`
         propagate."""
+        # One lookup per key at a time in this process: concurrent callers share the store
+        # read and, on a miss, the fetch (and its lock/poll across workers).
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.create_task(self._lookup(key, fetch, now=now, bundle=bundle))
+            self._inflight[key] = task
+            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
+        # shield: a cancelled waiter does not cancel the lookup the others wait for.
+        return await asyncio.shield(task)
+
+    async def _lookup(
+        self,
+        key: str,
+        fetch: Callable[[], Awaitable[Fetched]],
+        *,
+        now: datetime,
+        bundle: BundleLookup | None,
+    ) -> Evidence:
         fresh = await self.cached(key, now=now)
         if fresh is not None:
             return fresh
         if self.offline:
             return await self._fallback(key, now=now, reason="offline mode", bundle=bundle)
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.create_task(self._load(key, fetch, now=now, bundle=bundle))
-            self._inflight[key] = task
-            task.add_done_callback(lambda _t: self._inflight.pop(key, None))
-        # shield: a cancelled waiter does not cancel the fetch the others wait for.
-        return await asyncio.shield(task)
+        return await self._load(key, fetch, now=now, bundle=bundle)
 
     async def _load(
         self,

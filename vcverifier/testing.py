@@ -114,12 +114,14 @@ def credential(
     version: str = "2.0",
     credential_id: str | None = "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
     status: JsonObject | list[JsonObject] | None = None,
+    extra_contexts: tuple[str, ...] = (),
 ) -> JsonObject:
-    """An unsigned VCDM credential using the bundled examples context."""
+    """An unsigned VCDM credential using the bundled examples context (plus `extra_contexts`,
+    e.g. `ED25519_2020` for Ed25519Signature2020 proofs)."""
     if version == "2.0":
-        doc: JsonObject = {"@context": [V2, EXAMPLES_V2]}
+        doc: JsonObject = {"@context": [V2, EXAMPLES_V2, *extra_contexts]}
     else:
-        doc = {"@context": [V1, "https://www.w3.org/2018/credentials/examples/v1"]}
+        doc = {"@context": [V1, "https://www.w3.org/2018/credentials/examples/v1", *extra_contexts]}
     if credential_id is not None:
         doc["id"] = credential_id
     doc["type"] = ["VerifiableCredential", *types]

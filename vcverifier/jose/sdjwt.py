@@ -24,8 +24,12 @@ section 7's order:
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +50,7 @@ from vcverifier.jose.common import (
 )
 from vcverifier.jose.outcome import JoseOutcome
 from vcverifier.keys import PublicKey
-from vcverifier.multibase import b64url_decode, b64url_encode
+from vcverifier.multibase import b64url_encode
 from vcverifier.types import JsonObject
 
 HASHES: dict[str, Callable[[bytes], Any]] = {
@@ -57,6 +61,7 @@ HASHES: dict[str, Callable[[bytes], Any]] = {
 ISSUER_TYPS = ("dc+sd-jwt", "vc+sd-jwt")
 KB_TYP = "kb+jwt"
 MAX_DISCLOSURES = 1024
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 # SD-JWT VC: claims that must not be selectively disclosed.
 NEVER_DISCLOSED = ("iss", "nbf", "exp", "cnf", "vct", "status")
 
@@ -85,9 +90,11 @@ def parse_disclosures(strings: list[str], alg: str) -> dict[str, _Disclosure]:
         raise _bad(f"more than {MAX_DISCLOSURES} disclosures")
     out: dict[str, _Disclosure] = {}
     for text in strings:
+        if _B64URL.fullmatch(text) is None:
+            raise _bad("a disclosure is not base64url without padding")
         try:
-            raw = b64url_decode(text)
-        except InputError as exc:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError) as exc:
             raise _bad(f"a disclosure is not base64url: {exc}") from exc
         value = jws.parse_json(raw, "disclosure")
         if not isinstance(value, list) or len(value) not in (2, 3) or not isinstance(value[0], str):
@@ -201,14 +208,26 @@ def _holder_key(claims: JsonObject) -> PublicKey | None:
             "cnf must hold a jwk (other confirmation methods are not supported)",
             problem_type=pt.MALFORMED_PROOF_ERROR,
         )
+    jwk = cnf["jwk"]
+    if "d" in jwk:
+        raise ProofError("cnf.jwk holds a private key", problem_type=pt.MALFORMED_PROOF_ERROR)
+    members = tuple(jwk.get(k) for k in ("kty", "crv", "x", "y"))
+    if not all(m is None or isinstance(m, str) for m in members):
+        raise ProofError("cnf.jwk members must be strings", problem_type=pt.MALFORMED_PROOF_ERROR)
     try:
-        return PublicKey.from_jwk(
-            {k: v for k, v in cnf["jwk"].items() if k in ("kty", "crv", "x", "y", "d")}
-        )
+        return _jwk_key(*members)
     except (InputError, UnsupportedError) as exc:
         raise ProofError(
             f"cnf.jwk is not a usable key: {exc}", problem_type=pt.MALFORMED_PROOF_ERROR
         ) from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def _jwk_key(kty: str | None, crv: str | None, x: str | None, y: str | None) -> PublicKey:
+    # Cached: importing an Ed25519 key includes a small-order check that costs more than a
+    # signature verification, and wallets present the same cnf key many times.
+    jwk = {k: v for k, v in (("kty", kty), ("crv", crv), ("x", x), ("y", y)) if v is not None}
+    return PublicKey.from_jwk(jwk)
 
 
 def verify_key_binding(

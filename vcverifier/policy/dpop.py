@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -32,7 +32,7 @@ from joserfc.jwk import KeySet
 from vcverifier import problem_types as pt
 from vcverifier.cache import StateStore
 from vcverifier.errors import InputError
-from vcverifier.keys import KeyType, PublicKey
+from vcverifier.keys import KeyType, PrivateKey, PublicKey
 from vcverifier.multibase import b64url_decode, b64url_encode
 from vcverifier.policy.tokens import TokenError, verify_access_token
 
@@ -44,6 +44,7 @@ _ALG_KEYS = {
     "ES384": KeyType.P384,
 }
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_JWS_ALG = {KeyType.P256: "ES256", KeyType.P384: "ES384"}
 
 
 class DPoPError(TokenError):
@@ -226,6 +227,29 @@ def verify_mtls_request(
     return claims
 
 
-def bound_key_thumbprint(cnf: Mapping[str, Any]) -> str | None:
-    value = cnf.get("jkt")
-    return value if isinstance(value, str) else None
+def create_proof(
+    key: PrivateKey,
+    *,
+    method: str,
+    url: str,
+    now: datetime,
+    access_token: str | None = None,
+    jti: str | None = None,
+) -> str:
+    """A DPoP proof (client side, RFC 9449 section 4.2) signed by `key`: what a holder sends in
+    the `DPoP` header with each request. For tests, demos and Python clients."""
+    public = key.public_key()
+    alg = "Ed25519" if public.key_type is KeyType.ED25519 else _JWS_ALG[public.key_type]
+    header = {"typ": PROOF_TYPE, "alg": alg, "jwk": public.to_jwk()}
+    claims: dict[str, Any] = {
+        "jti": jti or secrets.token_urlsafe(16),
+        "htm": method.upper(),
+        "htu": url,
+        "iat": int(now.timestamp()),
+    }
+    if access_token is not None:
+        claims["ath"] = access_token_hash(access_token)
+    h64 = b64url_encode(json.dumps(header, separators=(",", ":")).encode())
+    p64 = b64url_encode(json.dumps(claims, separators=(",", ":")).encode())
+    signature = key.sign(f"{h64}.{p64}".encode("ascii"))
+    return f"{h64}.{p64}.{b64url_encode(signature)}"

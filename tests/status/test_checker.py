@@ -409,3 +409,43 @@ async def test_status_list_2021(verifier: Verifier, http_server: LocalServer) ->
     assert problem_types(revoked) == {pt.REVOKED}
     ok = status_of(await verifier.verify_credential(cred(5), now=NOW))
     assert ok.outcome is Outcome.PASSED, ok
+
+
+async def test_offline_bundle(store: StateStore, http_server: LocalServer) -> None:
+    from vcverifier.bundle.format import Bundle, Entry, Kind
+    from vcverifier.fetch import Fetcher
+    from vcverifier.status import StatusChecker
+
+    url = http_server.url("/status/bundled")
+    body = json.dumps(status_list(ISSUER, url, bits={2: 1})).encode()
+    obtained = NOW - timedelta(hours=3)
+    bundle = Bundle(
+        issuer=ISSUER.did,
+        created=obtained,
+        entries=(Entry(Kind.STATUS_LIST, url, url, obtained, body),),
+    )
+    settings = settings_for(http_server, offline=True)
+    verifier = Verifier.from_settings(settings, store=store)
+    checker = StatusChecker(
+        Fetcher(settings),
+        store,
+        settings,
+        verify_list=verifier.verify_status_list_credential,
+        bundle=bundle,
+    )
+    revoked, warnings = await checker.check(credential_with(entry(url, 2)), now=NOW)
+    assert revoked.outcome is Outcome.FAILED
+    assert problem_types(revoked) == {pt.REVOKED}
+    assert revoked.evidence["source"] == "bundle"
+    assert revoked.evidence["age_seconds"] == str(3 * 3600)
+    assert [w.type for w in warnings] == [pt.STALE_EVIDENCE]
+    ok, _ = await checker.check(credential_with(entry(url, 3)), now=NOW)
+    assert ok.outcome is Outcome.PASSED
+    too_old, _ = await checker.check(credential_with(entry(url, 3)), now=NOW + timedelta(days=2))
+    assert problem_types(too_old) == {pt.STATUS_RETRIEVAL_ERROR}
+    assert http_server.count("/status/bundled") == 0
+
+
+async def test_no_credential_status_is_skipped(verifier: Verifier) -> None:
+    check = status_of(await verifier.verify_credential(credential_with(None), now=NOW))
+    assert check.outcome is Outcome.SKIPPED

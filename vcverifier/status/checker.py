@@ -154,6 +154,8 @@ class StatusChecker:
             lock_ttl_seconds=settings.fetch_timeout_seconds + 10,
         )
         self.bitstrings = BitstringCache()
+        # Bundled lists verified once per process (the bundle does not change while loaded).
+        self._bundled: dict[tuple[str, str], bytes] = {}
         self._skew = timedelta(seconds=settings.clock_skew_seconds)
 
     # --- the check -------------------------------------------------------------------------
@@ -325,11 +327,14 @@ class StatusChecker:
             found = self.bundle.find(Kind.STATUS_LIST, url) or self.bundle.by_source(url)
             if found is None or found.kind is not Kind.STATUS_LIST:
                 return None
-            document = parse_json_object(
-                found.body, url=url, max_depth=self.settings.max_json_depth
-            )
-            record, _ = await self._verify(url, document, method, now=now)
-            return record.to_bytes(), found.obtained_at
+            memo_key = (url, found.sha256)
+            verified = self._bundled.get(memo_key)
+            if verified is None:
+                depth = self.settings.max_json_depth
+                document = parse_json_object(found.body, url=url, max_depth=depth)
+                record, _ = await self._verify(url, document, method, now=now)
+                verified = self._bundled[memo_key] = record.to_bytes()
+            return verified, found.obtained_at
 
         return await self.cache.get(url, fetch, now=now, bundle=from_bundle)
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -67,6 +66,20 @@ class GuardMiddleware:
             )
 
 
+def _closers(verifier: Verifier) -> list[Callable[[], Awaitable[None]]]:
+    """What to close of a verifier built here: its own `aclose` when it has one, else the
+    parts that hold connections (the HTTP fetcher, a trust store with its own Redis client)."""
+    own = getattr(verifier, "aclose", None)
+    if own is not None:
+        return [own]
+    found: list[Callable[[], Awaitable[None]]] = []
+    for part in (verifier.fetcher, getattr(verifier.trust, "store", None)):
+        close = getattr(part, "aclose", None) or getattr(part, "close", None)
+        if close is not None:
+            found.append(close)
+    return found
+
+
 def _state_backend(store: StateStore) -> str:
     from vcverifier.cache_redis import RedisStore
 
@@ -88,18 +101,17 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from vcverifier.cache_redis import make_store
 
-        owned: list[Any] = []
+        owned: list[Callable[[], Awaitable[None]]] = []
         state = store
         if state is None and verifier is not None and verifier.store is not None:
             state = verifier.store
         if state is None:
             state = make_store(settings)
-            owned.append(state)
+            owned.append(state.close)
         the_verifier = verifier
         if the_verifier is None:
             the_verifier = Verifier.from_settings(settings, store=state)
-            if the_verifier.fetcher is not None:
-                owned.append(the_verifier.fetcher)
+            owned.extend(_closers(the_verifier))
         found = the_verifier.challenges
         challenge_store = (
             found
@@ -118,9 +130,8 @@ def create_app(
         try:
             yield
         finally:
-            for resource in reversed(owned):
-                closer = getattr(resource, "aclose", None) or resource.close
-                await closer()
+            for close in reversed(owned):
+                await close()
 
     app = FastAPI(
         title="vcverifier",

@@ -51,3 +51,10 @@ def hs256(header: dict[str, Any], payload: dict[str, Any], secret: bytes) -> str
     signing_input = ".".join([b64(json.dumps(header).encode()), b64(json.dumps(payload).encode())])
     mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     return signing_input + "." + b64(mac)
+
+
+def sign_raw(header: dict[str, Any], payload: dict[str, Any], key: Any) -> str:
+    """Sign without a JOSE library's header checks (`key` is a vcverifier PrivateKey; ECDSA
+    signatures are raw r || s, as JWS uses them)."""
+    signing_input = ".".join([b64(json.dumps(header).encode()), b64(json.dumps(payload).encode())])
+    return signing_input + "." + b64(key.sign(signing_input.encode()))

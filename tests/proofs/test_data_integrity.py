@@ -254,8 +254,10 @@ async def test_unresolvable_did_method(verify: Verify) -> None:
 async def test_controller_must_match_by_default(verify: Verify) -> None:
     signed = _signed("eddsa-rdfc-2022")
     outcome = await verify(signed, expected_controller=BOB.did)
-    assert outcome.did.outcome is Outcome.FAILED
-    assert _problem_types(outcome.did) == {pt.INVALID_VERIFICATION_METHOD}
+    assert outcome.did.outcome is Outcome.PASSED
+    assert outcome.proof.outcome is Outcome.FAILED
+    assert _problem_types(outcome.proof) == {pt.INVALID_VERIFICATION_METHOD}
+    assert outcome.controllers == ()
     assert outcome.warnings == ()
     relaxed = await verify(signed, expected_controller=BOB.did, relax_controller=True)
     assert relaxed.did.outcome is Outcome.PASSED

@@ -4,12 +4,13 @@
 `verify_data_integrity` yields two checks:
 
 - `did`: every proof's verification method resolves (through the ResolverRegistry) and is
-  authorized for the proof purpose's relationship; by default its controller must be the expected
-  one (the issuer of a credential, the holder of a presentation);
+  authorized for the proof purpose's relationship;
 - `proof`: every proof is well formed, has the expected purpose, is within its `created` /
   `expires` window (with clock skew), uses a supported cryptosuite with a key of a type the suite
-  accepts, and its signature verifies. A proof with `previousProof` is verified over the document
-  whose `proof` is the list of the proofs it references (all of which must exist).
+  accepts, its signature verifies, and (by default) its verification method is controlled by the
+  expected party (the issuer of a credential, the holder of a presentation). A proof with
+  `previousProof` is verified over the document whose `proof` is the list of the proofs it
+  references (all of which must exist).
 
 A document without a proof fails `proof` (never skipped). Bad input never raises: every "no"
 is a failed check; only programming errors propagate.
@@ -179,24 +180,20 @@ async def _resolve(state: _ProofState, resolver: ResolverRegistry, url: str, pur
 def _check_controller(
     state: _ProofState, expected: str | None, relax: bool, warnings: list[Problem]
 ) -> None:
+    # Secure default (DESIGN.md, "Conformance profile"): the signer is the expected party, the
+    # issuer of a credential or the holder of a presentation. A proof by someone else's key is
+    # not that party's proof, so it fails `proof`; the conformance profile only warns.
     if expected is None or state.vm is None or state.vm.controller == expected:
         return
-    detail = (
+    problem = _problem(
+        PROOF,
+        state.label,
         f"the verification method {state.vm.id} is controlled by {state.vm.controller}, "
-        f"not by {expected}"
+        f"not by {expected}",
+        pt.INVALID_VERIFICATION_METHOD,
+        "Signer is not the expected controller",
     )
-    if relax:
-        warnings.append(
-            _problem(
-                DID, state.label, detail, pt.INVALID_VERIFICATION_METHOD, "Controller mismatch"
-            )
-        )
-    else:
-        state.did_problems.append(
-            _problem(
-                DID, state.label, detail, pt.INVALID_VERIFICATION_METHOD, "Controller mismatch"
-            )
-        )
+    (warnings if relax else state.proof_problems).append(problem)
 
 
 def _verify_signature(state: _ProofState, document: JsonObject, loader: DocumentLoader) -> None:
@@ -215,7 +212,7 @@ def _verify_signature(state: _ProofState, document: JsonObject, loader: Document
     except (ProofError, InputError, UnsupportedError) as error:
         state.proof_problems.append(_error_problem(PROOF, state.label, error))
         return
-    state.verified = True
+    state.verified = not state.proof_problems
 
 
 async def _verify_one(

@@ -264,3 +264,46 @@ def test_caches_do_not_leak_between_loaders(tmp_path: Path) -> None:
     assert "<urn:a:term>" in canonize(document, loader=first)
     with pytest.raises(UnknownContextError):
         canonize(document, loader=DocumentLoader())
+
+
+def test_import_is_rejected_in_safe_mode(loader: DocumentLoader) -> None:
+    document = {
+        **_credential(),
+        "@context": [V2, {"@version": 1.1, "@import": UNDEFINED_TERMS_V2}],
+    }
+    with pytest.raises(ProofError) as caught:
+        canonize(document, loader=loader)
+    assert caught.value.problem_type == pt.PROOF_TRANSFORMATION_ERROR
+
+
+def test_processed_contexts_are_memoized_and_bounded(spec_data: Path) -> None:
+    loader = DocumentLoader()
+    base = spec_data / "vc-di-eddsa" / "TestVectors"
+    unsigned = _read(base / "unsigned.json")
+    first = canonize(unsigned, loader=loader)
+    size = len(loader.processed_contexts)
+    assert size > 0
+    for number in range(5):  # distinct documents, same contexts: no new entries
+        document = copy.deepcopy(unsigned)
+        document["id"] = f"urn:uuid:{number}"
+        canonize(document, loader=loader)
+    assert len(loader.processed_contexts) == size
+    assert canonize(unsigned, loader=loader) == first
+    # Inline contexts make new entries, but the memo stays bounded.
+    for number in range(loader.MAX_PROCESSED_CONTEXTS + 10):
+        document = {**unsigned, "@context": [*unsigned["@context"], {"n": f"urn:n:{number}"}]}
+        canonize(document, loader=loader)
+    assert len(loader.processed_contexts) <= loader.MAX_PROCESSED_CONTEXTS
+
+
+def test_concurrent_canonize_is_consistent(spec_data: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    loader = DocumentLoader()
+    documents = [
+        _read(path) for path in sorted(spec_data.glob("vc-di-e*/TestVectors/*rdfc*/signed*.json"))
+    ]
+    expected = [canonize(document, loader=DocumentLoader()) for document in documents]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda document: canonize(document, loader=loader), documents * 8))
+    assert results == expected * 8

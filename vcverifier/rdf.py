@@ -21,8 +21,10 @@ verifications do not re-process the credentials v2 context and its type-scoped c
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 from pyld import jsonld
@@ -159,11 +161,61 @@ def _static(loader: DocumentLoader) -> Any:
     return load
 
 
-class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor, failing on properties that expansion drops."""
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with safe mode and memoized context processing.
 
-    def __init__(self) -> None:
-        super().__init__(on_property_dropped=self._dropped)
+    Memoization (issue 10): pyld gives each processed context a random `_uuid` and caches
+    processing results per (context document, active context uuid); a type- or property-scoped
+    context is processed against a fresh clone of the active context, so that cache never hits
+    and the scoped contexts of credentials v2 are re-processed for every document. Here a
+    processing result is memoized under (active context uuid, the local context's content,
+    the flags, the base, safe mode). Processing is deterministic for a given loader, and a
+    processed context is never modified after it is returned, so a hit returns what processing
+    would have produced, and the memoized result keeps its uuid, so the scoped contexts under it
+    hit too. The memo lives in the DocumentLoader (it is valid only for that URL mapping) and is
+    bounded.
+    """
+
+    def __init__(self, *, safe: bool, memo: MutableMapping[Any, Any], base: str | None) -> None:
+        super().__init__(on_property_dropped=self._dropped if safe else jsonld.noop)
+        self.safe = safe
+        self.memo = memo
+        self.base = base
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        if self.safe:
+            _reject_import(local_ctx)
+        key = None
+        if not cycles:  # recursion checks in flight: compute, don't memoize
+            if "_uuid" not in active_ctx:
+                active_ctx["_uuid"] = str(uuid.uuid1())
+            key = (
+                active_ctx["_uuid"],
+                _context_key(local_ctx),
+                override_protected,
+                propagate,
+                validate_scoped,
+                self.base,
+                self.safe,
+            )
+            hit = self.memo.get(key)
+            if hit is not None:
+                return hit
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if key is not None:
+            self.memo[key] = result
+        return result
 
     def _create_term_definition(
         self,
@@ -175,17 +227,18 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         override_protected: bool = False,
         validate_scoped: bool = True,
     ) -> Any:
-        # pyld only warns (and then ignores) these; jsonld.js safe mode rejects them
-        # ("reserved term", "reserved @id value", "reserved @reverse value").
-        _reject_reserved(term, "term")
-        definition = local_ctx.get(term) if isinstance(local_ctx, dict) else None
-        if isinstance(definition, str):
-            _reject_reserved(definition, f"@id of term {term!r}")
-        elif isinstance(definition, dict):
-            for key in ("@id", "@reverse"):
-                value = definition.get(key)
-                if isinstance(value, str):
-                    _reject_reserved(value, f"{key} of term {term!r}")
+        if self.safe:
+            # pyld only warns (and then ignores) these; jsonld.js safe mode rejects them
+            # ("reserved term", "reserved @id value", "reserved @reverse value").
+            _reject_reserved(term, "term")
+            definition = local_ctx.get(term) if isinstance(local_ctx, Mapping) else None
+            if isinstance(definition, str):
+                _reject_reserved(definition, f"@id of term {term!r}")
+            elif isinstance(definition, Mapping):
+                for key in ("@id", "@reverse"):
+                    value = definition.get(key)
+                    if isinstance(value, str):
+                        _reject_reserved(value, f"{key} of term {term!r}")
         return super()._create_term_definition(
             active_ctx, local_ctx, term, defined, options, override_protected, validate_scoped
         )
@@ -197,6 +250,32 @@ class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         raise _unsafe(
             f"term {term!r} is not defined by any context (safe mode: it would be dropped)"
         )
+
+
+def _reject_import(local_ctx: Any) -> None:
+    # pyld's @import merges the wrong way round (the imported context wins over the importing
+    # one) and writes into the cached imported document; no bundled context uses @import.
+    for ctx in local_ctx if isinstance(local_ctx, list) else [local_ctx]:
+        if isinstance(ctx, Mapping):
+            inner = ctx.get("@context", ctx)
+            for item in inner if isinstance(inner, list) else [inner]:
+                if isinstance(item, Mapping) and "@import" in item:
+                    raise _unsafe("@import in a JSON-LD context is not supported")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} in a JSON-LD context")
+
+
+def _context_key(local_ctx: Any) -> str:
+    """The content of a local context, as a deterministic string."""
+    if isinstance(local_ctx, str):
+        return local_ctx
+    return json.dumps(
+        local_ctx, sort_keys=True, separators=(",", ":"), default=_json_default, ensure_ascii=True
+    )
 
 
 def _unknown_context(error: BaseException) -> UnknownContextError | None:
@@ -237,7 +316,6 @@ def _to_quads(
 ) -> list[Quad]:
     """JSON-LD 1.1 Deserialize JSON-LD to RDF. The verifier always uses the defaults; the
     JSON-LD test suite runs through here with `safe=False` and its own base and options."""
-    processor = _SafeProcessor() if safe else jsonld.JsonLdProcessor()
     settings: dict[str, Any] = {
         "base": None,
         "processingMode": "json-ld-1.1",
@@ -247,6 +325,7 @@ def _to_quads(
         "documentLoader": loader,
         "contextResolver": _ContextResolver(loader.resolved_contexts, _static(loader)),
     }
+    processor = _Processor(safe=safe, memo=loader.processed_contexts, base=settings["base"])
     try:
         with loader.lock:
             expanded = processor.expand(document, settings)

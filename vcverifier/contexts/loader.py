@@ -23,7 +23,8 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Mapping, MutableMapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -61,6 +62,26 @@ _MAX_CONTEXT_BYTES = 1_048_576
 
 _parsed: dict[str, dict[str, Any]] = {}
 _parsed_lock = threading.Lock()
+
+
+class LruCache(OrderedDict[Any, Any]):
+    """A dict that keeps at most `maxsize` entries, dropping the least recently used."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return super().__getitem__(key)
+        return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.maxsize:
+            self.popitem(last=False)
 
 
 class UnknownContextError(InputError):
@@ -117,13 +138,14 @@ class DocumentLoader:
     for any other URL and `ConfigError` when an allowlisted file is unreadable or not JSON.
     """
 
-    MAX_PROCESSED_CONTEXTS: ClassVar[int] = 4096
+    MAX_RESOLVED_CONTEXTS: ClassVar[int] = 256
+    MAX_PROCESSED_CONTEXTS: ClassVar[int] = 1024
 
     def __init__(self, *, extra: Mapping[str, Path] | None = None) -> None:
         self._extra: dict[str, Path] = {str(url): Path(path) for url, path in (extra or {}).items()}
         # Caches used by vcverifier.rdf; valid only for this loader's URL -> document mapping.
-        self.resolved_contexts: dict[str, Any] = {}
-        self.processed_contexts: dict[tuple[Any, ...], Any] = {}
+        self.resolved_contexts: MutableMapping[str, Any] = LruCache(self.MAX_RESOLVED_CONTEXTS)
+        self.processed_contexts: MutableMapping[Any, Any] = LruCache(self.MAX_PROCESSED_CONTEXTS)
         self.lock = threading.Lock()
 
     @classmethod

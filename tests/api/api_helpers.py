@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,8 +21,20 @@ from vcverifier.verifier import Verifier
 BASE = "http://testserver"
 
 
+@functools.cache
+def empty_trust_dir() -> Path:
+    """No trust lists: results do not depend on the repository's trust/ directory."""
+    return Path(tempfile.mkdtemp(prefix="vcverifier-test-trust-"))
+
+
 def make_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"redis_url": None, "max_body_bytes": 65_536, "max_json_depth": 32}
+    values: dict[str, Any] = {
+        "redis_url": None,
+        "max_body_bytes": 65_536,
+        "max_json_depth": 32,
+        "trust_dir": empty_trust_dir(),
+        "trust_lists": [],
+    }
     values.update(overrides)
     return Settings(**values)
 
@@ -43,7 +58,7 @@ async def app_client(
 
 def assert_problem(response: httpx.Response, status: int, type_: str | None = None) -> None:
     """An RFC 9457 problem with this status (and type), and no stack trace."""
-    assert response.status_code == status, response.text
+    assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"].startswith(PROBLEM_JSON)
     body = response.json()
     assert {"type", "title", "status", "detail"} <= body.keys()

@@ -73,13 +73,13 @@ async def test_openapi_examples_verify(client: httpx.AsyncClient) -> None:
     ]["examples"]
     for example in cred_examples.values():
         response = await client.post("/credentials/verify", json=example["value"])
-        assert response.status_code == 200, response.text
+        assert response.status_code == 200, response.text[:500]
     vp_examples = paths["/presentations/verify"]["post"]["requestBody"]["content"][
         "application/json"
     ]["examples"]
     for example in vp_examples.values():
         response = await client.post("/presentations/verify", json=example["value"])
-        assert response.status_code == 200, response.text
+        assert response.status_code == 200, response.text[:500]
 
 
 async def test_unknown_path_is_a_problem(client: httpx.AsyncClient) -> None:

@@ -199,9 +199,9 @@ async def test_garbage_tokens(client: httpx.AsyncClient, token: str) -> None:
         ("/presentations/verify", "application/vp+jwt"),
     ):
         response = await client.post(endpoint, content=token, headers={"content-type": media_type})
-        assert response.status_code == 400, response.text
+        assert response.status_code == 400, response.text[:500]
         as_json = await client.post(endpoint, json={body_key(endpoint): token})
-        assert as_json.status_code == 400, as_json.text
+        assert as_json.status_code == 400, as_json.text[:500]
 
 
 async def test_non_ascii_token_body(client: httpx.AsyncClient) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "FreshnessPolicy",
     "MissingEvidenceError",
     "StaleEvidenceError",
+    "as_source",
 ]
 
 
@@ -150,3 +151,11 @@ class BundleSource:
             "age_seconds": str(max(0, int(entry.age(now).total_seconds()))),
             "obtained_at": entry.obtained_at.isoformat().replace("+00:00", "Z"),
         }
+
+
+def as_source(bundle: Bundle | BundleSource | None, settings: Settings) -> BundleSource | None:
+    """A `BundleSource` for an already verified `Bundle` (with the settings' freshness policy),
+    or `bundle` itself when it is one already."""
+    if bundle is None or isinstance(bundle, BundleSource):
+        return bundle
+    return BundleSource(bundle, FreshnessPolicy.from_settings(settings))

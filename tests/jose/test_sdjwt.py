@@ -72,7 +72,7 @@ async def test_valid_with_key_binding(
     assert doc["address"] == {"street_address": "123 Main St", "locality": "Anytown"}
     assert doc["nationalities"] == ["US", "DE", "FR"]
     assert "_sd" not in doc and "_sd_alg" not in doc
-    assert doc["validUntil"] == "2026-07-01T12:00:00Z"
+    assert doc["exp"] == int((NOW + timedelta(days=30)).timestamp())
     assert out.challenges == (NONCE,) and out.domains == (AUD,)
     assert out.holder_keys == (holder_key.public_key().jwk_thumbprint(),)
     assert out.controllers == (issuer.did,)
@@ -121,6 +121,7 @@ async def test_without_key_binding(verify: Verify, issuer: Party, holder_key: Pr
     out = await verify(issued.serialize())
     assert out.proof.outcome is Outcome.PASSED  # nothing asked for key binding
     assert out.challenges == ()
+    assert [w.title for w in out.warnings] == ["Key binding not presented"]
     for kwargs in ({"require_key_binding": True}, {"nonce": NONCE}, {"audience": AUD}):
         _failed((await verify(issued.serialize(), **kwargs)).proof, pt.CRYPTOGRAPHIC_SECURITY_ERROR)
 
@@ -204,7 +205,9 @@ async def test_missing_vct(verify: Verify, issuer: Party) -> None:
     _failed((await verify(issued.serialize())).proof, pt.MALFORMED_PROOF_ERROR)
 
 
-async def test_expired_and_not_yet_valid_are_mapped(verify: Verify, issuer: Party) -> None:
+async def test_expired_and_not_yet_valid_are_left_for_validity(
+    verify: Verify, issuer: Party
+) -> None:
     past = int((NOW - timedelta(days=1)).timestamp())
     future = int((NOW + timedelta(days=1)).timestamp())
     issued = issue_sd_jwt(
@@ -213,8 +216,32 @@ async def test_expired_and_not_yet_valid_are_mapped(verify: Verify, issuer: Part
     out = await verify(issued.serialize())
     assert out.proof.outcome is Outcome.PASSED
     assert out.document is not None
-    assert out.document["validUntil"] == "2026-05-31T12:00:00Z"
-    assert out.document["validFrom"] == "2026-06-02T12:00:00Z"
+    # The claims, unchanged: the caller's validity check reads nbf/exp of an SD-JWT VC.
+    assert out.document["exp"] == past and out.document["nbf"] == future
+    bad = issue_sd_jwt({"iss": issuer.did, "vct": "x", "exp": "soon"}, issuer.key, issuer.kid)
+    _failed((await verify(bad.serialize())).proof, pt.MALFORMED_PROOF_ERROR)
+
+
+async def test_vcdm_payload_exp_is_the_jwt_lifetime(verify: Verify, issuer: Party) -> None:
+    claims = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer.did,
+        "credentialSubject": {"name": SD("Erika")},
+        "exp": int((NOW - timedelta(days=1)).timestamp()),
+    }
+    issued = issue_sd_jwt(claims, issuer.key, issuer.kid, typ="vc+sd-jwt")
+    _failed((await verify(issued.serialize())).proof, pt.EXPIRED)
+
+
+async def test_sd_jwt_accepted_as_a_presentation(
+    verify: Verify, issuer: Party, holder_key: PrivateKey
+) -> None:
+    # An SD-JWT+KB is how an SD-JWT VC is presented: accepted where a presentation is expected.
+    token = _present(_issue(issuer, holder_key), holder_key)
+    out = await verify(token, purpose_hint="presentation", require_key_binding=True)
+    assert out.proof.outcome is Outcome.PASSED, out.proof
+    assert out.kind == "credential"
 
 
 async def test_issuer_signature_tampered(

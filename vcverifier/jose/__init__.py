@@ -59,8 +59,10 @@ async def verify_jose(
     """Verify a JOSE-secured credential or presentation: its signer's key (`did` check) and its
     signature, header rules, disclosures and key binding (`proof` check). `purpose_hint`
     ("credential" | "presentation" | None) fails `proof` when the token is the other kind.
-    `nonce`/`audience` are checked against an SD-JWT's KB-JWT here; for other presentations they
-    are returned in `challenges`/`domains` for the caller's challenge and domain checks.
+    An SD-JWT is accepted with either hint (an SD-JWT+KB is its presentation) and reported as
+    kind "credential". `nonce`/`audience` are checked against an SD-JWT's KB-JWT here; for
+    other presentations they are returned in `challenges`/`domains` for the caller's challenge
+    and domain checks.
     `fetcher` (a `vcverifier.fetch.Fetcher`) is needed for https issuers' metadata."""
     token = token.strip(_WHITESPACE)
     options = Options(
@@ -77,7 +79,10 @@ async def verify_jose(
         outcome = await verify_sd_jwt(token, options)
     else:
         outcome = await _verify_jwt(token, options)
-    if purpose_hint is not None and outcome.kind != purpose_hint:
+    # An SD-JWT (with its KB-JWT) is also how an SD-JWT VC is presented: it is accepted where a
+    # presentation is expected, and reported as the credential it carries.
+    sd_jwt = outcome.mechanism in ("dc+sd-jwt", "vc+sd-jwt")
+    if purpose_hint is not None and outcome.kind != purpose_hint and not sd_jwt:
         error = ProofError(
             f"expected a {purpose_hint}, got a {outcome.kind} ({outcome.mechanism})",
             problem_type=pt.MALFORMED_PROOF_ERROR,

@@ -14,7 +14,7 @@ section 7's order:
    processed recursively; digests matching no disclosure are decoys and are dropped;
 3. SD-JWT VC: `vct` is a string; `iss`, `nbf`, `exp`, `cnf`, `vct`, `status` are not
    selectively disclosed; for an IETF SD-JWT VC (no `@context`) `nbf`/`exp` are the credential's
-   validity and are mapped to `validFrom`/`validUntil` in the returned document for the caller's
+   validity, must be NumericDates, and are left in the returned claims for the caller's
    validity check; for a VCDM payload (`@context`), they are the JWT's lifetime, checked here;
 4. the Key Binding JWT (7.3): `typ` `kb+jwt`, signed by `cnf.jwk`, with `iat` within the clock
    skew of `now`, `nonce` and `aud` equal to the expected ones when given, and `sd_hash` the
@@ -51,6 +51,7 @@ from vcverifier.jose.common import (
 from vcverifier.jose.outcome import JoseOutcome
 from vcverifier.keys import PublicKey
 from vcverifier.multibase import b64url_encode
+from vcverifier.result import PROOF, Problem
 from vcverifier.types import JsonObject
 
 HASHES: dict[str, Callable[[bytes], Any]] = {
@@ -272,13 +273,11 @@ def _document(claims: JsonObject, options: Options) -> JsonObject:
     vct = claims.get("vct")
     if not isinstance(vct, str) or not vct:
         raise _bad("an SD-JWT VC needs a vct string")
-    document = dict(claims)
-    # SD-JWT VC: nbf/exp are the credential's validity; mapped for the caller's validity check.
-    for claim, prop in (("nbf", "validFrom"), ("exp", "validUntil")):
-        moment = jws.numeric_date(claims, claim)
-        if moment is not None and prop not in document:
-            document[prop] = jws.rfc3339(moment)
-    return document
+    # SD-JWT VC: nbf/exp are the credential's validity, left in the claims for the caller's
+    # validity check; here they only need to be NumericDates.
+    jws.numeric_date(claims, "nbf")
+    jws.numeric_date(claims, "exp")
+    return claims
 
 
 async def verify_sd_jwt(token: str, options: Options) -> JoseOutcome:
@@ -331,6 +330,16 @@ async def verify_sd_jwt(token: str, options: Options) -> JoseOutcome:
             )
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc, did=did)
+    warnings: tuple[Problem, ...] = ()
+    if holder is not None and kb_jwt is None:
+        warnings = (
+            Problem(
+                type=pt.CRYPTOGRAPHIC_SECURITY_ERROR,
+                title="Key binding not presented",
+                detail="the credential is bound to a holder key (cnf), but no KB-JWT was presented",
+                check=PROOF,
+            ),
+        )
     reason = f"the {parsed.alg} issuer signature and {len(disclosures)} disclosures verify"
     if kb_jwt is not None:
         reason += ", and the key binding JWT verifies"
@@ -344,4 +353,5 @@ async def verify_sd_jwt(token: str, options: Options) -> JoseOutcome:
         challenges=challenges,
         domains=domains,
         holder_keys=(holder.jwk_thumbprint(),) if holder is not None else (),
+        warnings=warnings,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
@@ -15,7 +17,8 @@ def build_router() -> APIRouter:
 
     @router.get("/healthz", summary="Liveness", name="healthz")
     async def healthz() -> Response:
-        return JSONResponse({"status": "ok"})
+        # The worker's process id tells operators (and tests) which worker answered.
+        return JSONResponse({"status": "ok", "pid": os.getpid()})
 
     @router.get(
         "/readyz",

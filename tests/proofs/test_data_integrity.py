@@ -378,3 +378,36 @@ async def test_verified_at_is_now(verify: Verify) -> None:
     signed = _signed("eddsa-jcs-2022", created="2030-01-01T00:00:00Z")
     assert (await verify(signed)).proof.outcome is Outcome.FAILED
     assert (await verify(signed, now=NOW.replace(year=2031))).proof.outcome is Outcome.PASSED
+
+
+@pytest.mark.parametrize(
+    ("suite", "suite_context"),
+    [
+        ("Ed25519Signature2020", "https://w3id.org/security/suites/ed25519-2020/v1"),
+        ("eddsa-rdfc-2022", "https://w3id.org/security/data-integrity/v2"),
+        ("eddsa-jcs-2022", "https://w3id.org/security/data-integrity/v2"),
+    ],
+)
+async def test_vcdm_1_1_credentials(verify: Verify, suite: str, suite_context: str) -> None:
+    document = {
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            suite_context,
+        ],
+        "id": "http://example.edu/credentials/1872",
+        "type": ["VerifiableCredential"],
+        "issuer": ALICE.did,
+        "issuanceDate": "2010-01-01T19:23:24Z",
+        "credentialSubject": {"id": "did:example:abc"},
+    }
+    signed = ALICE.sign(document, suite)
+    outcome = await verify(signed, expected_controller=ALICE.did)
+    assert outcome.proof.outcome is Outcome.PASSED, outcome.proof
+    signed["issuanceDate"] = "2011-01-01T19:23:24Z"
+    assert (await verify(signed)).proof.outcome is Outcome.FAILED
+
+
+async def test_ed25519_signature_2020_context_removed_fails(verify: Verify) -> None:
+    signed = _signed("Ed25519Signature2020")
+    signed["@context"] = signed["@context"][:2]
+    assert (await verify(signed)).proof.outcome is Outcome.FAILED

@@ -1,0 +1,245 @@
+"""Benchmark: POST /presentations/verify against in-process verification, in one run.
+
+One eddsa-rdfc-2022 credential inside an eddsa-rdfc-2022 presentation (fixed-seed did:key
+identities from vcverifier.testing). Every request carries its own caller-chosen challenge (each
+is single-use), so all presentations are signed before timing starts.
+
+Measured, in this order:
+  1. in-process: `Verifier.verify_presentation` called sequentially (no HTTP);
+  2. `vcverifier serve --workers 1` and 3. `--workers 2`, real processes on 127.0.0.1, driven by
+     one keep-alive httpx client with `--concurrency` requests in flight.
+With Redis reachable (BENCH_REDIS_URL, default redis://127.0.0.1:6379/15) the servers share
+state through it; without, the one-worker run uses the embedded default and the two-worker run
+is skipped (challenges would not be shared).
+
+    python bench/bench_service.py [--requests 400] [--concurrency 8] [--warmup 20]
+
+Loopback only; every loop is bounded by --requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from vcverifier import testing
+from vcverifier.config import Settings
+from vcverifier.verifier import Verifier, VerifyOptions
+
+
+@dataclass
+class Row:
+    name: str
+    requests: int
+    concurrency: int
+    seconds: float
+    latencies: list[float]
+    failures: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        index = min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))
+        return ordered[index] * 1000
+
+
+def sign_bodies(count: int, tag: str) -> list[dict[str, Any]]:
+    issuer = testing.Issuer("bench-issuer")
+    holder = testing.Issuer("bench-holder")
+    credential = issuer.sign(testing.credential(issuer.did, holder.did), suite="eddsa-rdfc-2022")
+    run = f"{tag}-{time.time_ns()}"
+    bodies = []
+    for i in range(count):
+        challenge = f"bench-{run}-{i}"
+        vp = holder.sign(
+            testing.presentation(holder.did, [credential]),
+            suite="eddsa-rdfc-2022",
+            purpose="authentication",
+            challenge=challenge,
+        )
+        bodies.append({"verifiablePresentation": vp, "options": {"challenge": challenge}})
+    return bodies
+
+
+def settings_env(redis_url: str | None, trust_dir: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCVERIFIER_")}
+    env["VCVERIFIER_TRUST_DIR"] = trust_dir
+    env["VCVERIFIER_LOG_LEVEL"] = "warning"
+    if redis_url:
+        env["VCVERIFIER_REDIS_URL"] = redis_url
+    return env
+
+
+async def bench_in_process(bodies: list[dict[str, Any]], warmup: int, trust_dir: str) -> Row:
+    verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path(trust_dir)))
+    latencies: list[float] = []
+    failures = 0
+    for body in bodies[:warmup]:
+        await verifier.verify_presentation(
+            body["verifiablePresentation"],
+            options=VerifyOptions(challenge=body["options"]["challenge"]),
+        )
+    timed = bodies[warmup:]
+    started = time.perf_counter()
+    for body in timed:
+        t0 = time.perf_counter()
+        result = await verifier.verify_presentation(
+            body["verifiablePresentation"],
+            options=VerifyOptions(challenge=body["options"]["challenge"]),
+        )
+        latencies.append(time.perf_counter() - t0)
+        failures += 0 if result.verified else 1
+    return Row("in-process", len(timed), 1, time.perf_counter() - started, latencies, failures)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    cmd = [sys.executable, "-m", "vcverifier", "serve", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        try:
+            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    stop_server(proc)
+    raise SystemExit("server did not become ready in 30 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+async def drive(
+    base: str, bodies: list[dict[str, Any]], concurrency: int
+) -> tuple[float, list[float], int]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    latencies: list[float] = []
+    failures = 0
+    queue = iter(bodies)
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal failures
+            for body in queue:  # shared iterator: each body is sent once
+                t0 = time.perf_counter()
+                response = await client.post("/presentations/verify", json=body)
+                latencies.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    failures += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies, failures
+
+
+async def bench_server(
+    name: str, workers: int, env: dict[str, str], bodies: list[dict[str, Any]], args: Any
+) -> Row:
+    proc, base = start_server(workers, env)
+    try:
+        await drive(base, bodies[: args.warmup], args.concurrency)
+        timed = bodies[args.warmup :]
+        seconds, latencies, failures = await drive(base, timed, args.concurrency)
+    finally:
+        stop_server(proc)
+    return Row(name, len(timed), args.concurrency, seconds, latencies, failures)
+
+
+def redis_reachable(url: str) -> bool:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+def print_table(rows: list[Row]) -> None:
+    print(f"{'run':<12}{'requests':>9}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'fail':>6}")
+    for r in rows:
+        print(
+            f"{r.name:<12}{r.requests:>9}{r.concurrency:>6}{r.rps:>9.1f}"
+            f"{r.pct(0.50):>9.2f}{r.pct(0.99):>9.2f}{r.failures:>6}"
+        )
+    by_name = {r.name: r for r in rows}
+    base = by_name.get("in-process")
+    print()
+    for r in rows:
+        if base is not None and r is not base and base.rps:
+            print(f"{r.name}: {r.rps / base.rps:.2f}x the in-process rate")
+    one, two = by_name.get("serve-1w"), by_name.get("serve-2w")
+    if one is not None and two is not None and one.rps:
+        print(f"two workers / one worker: {two.rps / one.rps:.2f}x")
+    print(f"(cpus: {os.cpu_count()}; client and servers share them)")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="timed requests per run")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=20)
+    args = parser.parse_args()
+    if not 1 <= args.requests <= 100_000 or not 1 <= args.concurrency <= 256:
+        raise SystemExit("--requests must be 1..100000 and --concurrency 1..256")
+
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    use_redis = redis_reachable(redis_url)
+    trust_dir = tempfile.mkdtemp(prefix="vcverifier-bench-trust-")
+    env = settings_env(redis_url if use_redis else None, trust_dir)
+    per_run = args.requests + args.warmup
+
+    started = time.perf_counter()
+    runs = 3 if use_redis else 2
+    bodies = sign_bodies(per_run * runs, "run")
+    print(f"signed {len(bodies)} presentations in {time.perf_counter() - started:.1f} s")
+    print(f"state back end of the servers: {redis_url if use_redis else 'embedded'}")
+
+    rows = [await bench_in_process(bodies[:per_run], args.warmup, trust_dir)]
+    rows.append(await bench_server("serve-1w", 1, env, bodies[per_run : 2 * per_run], args))
+    if use_redis:
+        rows.append(await bench_server("serve-2w", 2, env, bodies[2 * per_run :], args))
+    else:
+        print("Redis not reachable: two-worker run skipped (challenges would not be shared)")
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

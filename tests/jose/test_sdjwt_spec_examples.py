@@ -134,3 +134,48 @@ async def test_sd_jwt_vc_example_through_verify_jose() -> None:
     assert fetcher.urls == ["https://pid-issuer.bund.de.example/.well-known/jwt-vc-issuer"]
     assert out.document is not None and out.document["vct"] == "urn:eudi:pid:de:1"
     assert out.controllers == ("https://pid-issuer.bund.de.example",)
+
+
+VC_EXAMPLES: dict[str, dict[str, str]] = json.loads(
+    (SDJWT_DIR / "sd-jwt-vc-examples.json").read_text()
+)
+VC_KB_NOW = datetime.fromtimestamp(1787325881, UTC)
+VC_AUD = "https://example.com/verifier"
+
+
+class _Jwks(_ExampleMetadata):
+    """The JWK Set of the SD-JWT VC draft's metadata example: the example key, under its kid."""
+
+    async def fetch_json(
+        self, url: str, *, https_only: bool = False, accept: str = "application/json"
+    ) -> tuple[object, JsonObject]:
+        self.urls.append(url)
+        key = {**ISSUER_JWK, "kid": "doc-signer-05-25-2022"}
+        return None, {"issuer": self.issuer, "jwks": {"keys": [key]}}
+
+
+@pytest.mark.parametrize("name", sorted(VC_EXAMPLES))
+async def test_sd_jwt_vc_draft_examples(name: str) -> None:
+    token = VC_EXAMPLES[name]["token"]
+    issuer_jwt = token.split("~", 1)[0]
+    iss = jws.parse(issuer_jwt, typ=("dc+sd-jwt",)).payload["iss"]
+    fetcher = _Jwks(iss)
+    with_kb = name.endswith("-kb")
+    out = await verify_jose(
+        token,
+        purpose_hint="credential",
+        resolver=build_default_resolvers(),
+        now=VC_KB_NOW,
+        skew=timedelta(minutes=5),
+        nonce=NONCE if with_kb else None,
+        audience=VC_AUD if with_kb else None,
+        fetcher=fetcher,
+        require_key_binding=with_kb,
+    )
+    assert out.did.outcome is Outcome.PASSED, out.did
+    assert out.proof.outcome is Outcome.PASSED, out.proof
+    assert out.mechanism == "dc+sd-jwt"
+    assert out.document is not None and isinstance(out.document["vct"], str)
+    assert fetcher.urls[0].startswith(iss.split("/", 3)[0] + "//")
+    if with_kb:
+        assert out.challenges == (NONCE,) and out.domains == (VC_AUD,)

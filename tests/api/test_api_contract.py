@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import httpx
-from api_helpers import assert_problem
+from api_helpers import app_client, assert_problem
 
 from vcverifier import problem_types as pt
+from vcverifier.cache import MemoryStore
 from vcverifier.challenges import ISSUED_PREFIX
+from vcverifier.config import Settings
+from vcverifier.verifier import Verifier
 
 
 async def test_issue_challenge(client: httpx.AsyncClient) -> None:
@@ -95,3 +98,24 @@ async def test_problem_for_input_that_is_not_a_credential(client: httpx.AsyncCli
     response = await client.post("/credentials/verify", json={"verifiableCredential": "hello"})
     assert_problem(response, 400, pt.PARSING_ERROR)
     assert response.json()["verified"] is False
+
+
+async def test_unexpected_error_is_a_500_problem_without_trace(settings: Settings) -> None:
+    verifier = Verifier.from_settings(settings, store=MemoryStore())
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    verifier.verify_credential = broken  # type: ignore[method-assign]
+    async with app_client(settings, verifier=verifier) as client:
+        response = await client.post("/credentials/verify", json={"verifiableCredential": {}})
+        assert_problem(response, 500, pt.PROCESSING_ERROR)
+        assert "secret internal detail" not in response.text
+        # The app keeps serving.
+        assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_odd_methods_do_not_grow_metric_labels(client: httpx.AsyncClient) -> None:
+    response = await client.request("FROBNICATE", "/challenges")
+    assert response.status_code == 405
+    assert "FROBNICATE" not in (await client.get("/metrics")).text

@@ -29,6 +29,8 @@ from vcverifier.verifier import Verifier
 
 log = logging.getLogger("vcverifier.api")
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class GuardMiddleware:
     """Outermost layer: request metrics, and a problem detail for anything unhandled."""
@@ -59,11 +61,12 @@ class GuardMiddleware:
             if not response_started:
                 await problem_response(internal_error())(scope, receive, send_wrapper)
         finally:
+            # Labels stay bounded: route templates, not raw paths; known methods only.
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.observe_request(
-                str(scope.get("method", "")), template, status, time.perf_counter() - started
-            )
+            method = str(scope.get("method", ""))
+            method = method if method in _METHODS else "other"
+            self.metrics.observe_request(method, template, status, time.perf_counter() - started)
 
 
 def _closers(verifier: Verifier) -> list[Callable[[], Awaitable[None]]]:

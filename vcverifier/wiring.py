@@ -16,6 +16,7 @@ def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
     from vcverifier.challenges import ChallengeStore
     from vcverifier.contexts.loader import DocumentLoader
     from vcverifier.did.defaults import build_default_resolvers
+    from vcverifier.did.web import DidWeb
     from vcverifier.fetch import Fetcher
     from vcverifier.proofs import default_suites
     from vcverifier.status.checker import StatusChecker
@@ -24,7 +25,7 @@ def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
     settings.warn_unsafe()
     state = store if store is not None else make_store(settings)
     fetcher = Fetcher(settings)
-    resolvers = build_default_resolvers(settings=settings, fetcher=fetcher, store=state)
+    resolvers = build_default_resolvers(extra=[DidWeb(fetcher, state, settings)])
     verifier = Verifier(
         settings,
         loader=DocumentLoader.from_settings(settings),

@@ -85,6 +85,7 @@ async def test_deny_overrides_permit(world: World) -> None:
     assert out.decision.matched_rules == ("no-marketing-use",)
     assert d.RULE_DENIED in codes(out)
     assert out.decision.scopes == ()
+    assert out.decision.claims_used == ()  # the deny rule reads only the request
 
 
 async def test_untrusted_issuer_denied_even_when_claims_match(world: World) -> None:

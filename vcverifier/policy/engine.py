@@ -151,7 +151,7 @@ class PolicyEngine:
         notes: list[Reason] = []
         permits: list[Rule] = []
         denies: list[Rule] = []
-        used: dict[str, None] = {}
+        used: dict[str, tuple[str, ...]] = {}  # rule id -> the claims its condition read
         for rule in rules:
             claims, why_not, conflicts = await self._claims_for(rule, credentials, now=now)
             if why_not is not None:
@@ -168,27 +168,29 @@ class PolicyEngine:
                 notes.append(Reason(RULE_CONDITION_ERROR, str(exc), rule=rule.id))
                 if rule.effect is Effect.DENY:
                     denies.append(rule)  # fail closed
-                    used.update(dict.fromkeys(_present(rule.condition.claim_paths, claims)))
+                    used[rule.id] = _present(rule.condition.claim_paths, claims)
                 continue
             if not holds:
                 notes.append(Reason(RULE_CONDITION_FALSE, "the condition is false", rule=rule.id))
                 continue
             (denies if rule.effect is Effect.DENY else permits).append(rule)
-            used.update(dict.fromkeys(_present(rule.condition.claim_paths, claims)))
+            used[rule.id] = _present(rule.condition.claim_paths, claims)
 
-        claims_used = tuple(used)
+        def claims_of(matched: Sequence[Rule]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(p for r in matched for p in used[r.id]))
+
         if denies:
             reasons = [Reason(RULE_DENIED, "a deny rule matched", rule=r.id) for r in denies]
             return Decision.deny(
                 reasons + notes,
                 matched=[r.id for r in denies],
-                claims_used=claims_used,
+                claims_used=claims_of(denies),
                 holder=holder,
             )
         if not permits:
             detail = "no rule permits this request"
             return Decision.deny([Reason(NO_MATCH, detail), *notes], holder=holder)
-        return _permit(permits, request, notes, claims_used=claims_used, holder=holder)
+        return _permit(permits, request, notes, claims_used=claims_of(permits), holder=holder)
 
     async def _claims_for(
         self, rule: Rule, credentials: Sequence[_Credential], *, now: datetime
@@ -225,7 +227,7 @@ class PolicyEngine:
         return claims, None, conflicts
 
 
-def _present(paths: Sequence[str], claims: Mapping[str, Any]) -> list[str]:
+def _present(paths: Sequence[str], claims: Mapping[str, Any]) -> tuple[str, ...]:
     out = []
     for path in paths:
         node: Any = claims
@@ -235,7 +237,7 @@ def _present(paths: Sequence[str], claims: Mapping[str, Any]) -> list[str]:
             node = node[part]
         else:
             out.append(path)
-    return out
+    return tuple(out)
 
 
 def _permit(

@@ -18,6 +18,9 @@ running tasks); across processes sharing a Redis store, the first takes a short 
 fetching. Errors other than `FetchError` (for example a status list whose proof fails) are not
 masked by the fallback: they propagate to every waiter.
 
+Fresh entries are also mirrored in process until the same expiry (a fresh entry never changes
+before it expires), so a warm lookup makes no round trip to Redis; `invalidate` drops both.
+
 Ages and expiries use the `now` the caller passes (the verification time), so "how old" is
 measured on the verifier's clock; the store's own TTLs only bound how long entries are kept.
 """
@@ -28,6 +31,7 @@ import asyncio
 import hashlib
 import json
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +40,8 @@ from vcverifier.cache import StateStore
 from vcverifier.errors import FetchError
 
 _KEEP_MARGIN_SECONDS = 3600.0
+_LOCAL_MAX_ENTRIES = 256
+_LOCAL_MAX_VALUE_BYTES = 1_048_576
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,9 @@ class EvidenceCache:
         self.poll_interval_seconds = poll_interval_seconds
         self.failure_ttl_seconds = failure_ttl_seconds
         self._inflight: dict[str, asyncio.Task[Evidence]] = {}
+        # An in-process mirror of fresh entries, valid until the same expiry as the store's copy
+        # (a fresh entry never changes before it expires), so a warm lookup needs no round trip.
+        self._local: OrderedDict[str, tuple[bytes, datetime, datetime]] = OrderedDict()
 
     def _key(self, kind: str, key: str) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()[:40]
@@ -115,14 +124,26 @@ class EvidenceCache:
         raw = await self.store.get(self._key(kind, key))
         return _unpack(raw) if raw is not None else None
 
+    def _remember(self, key: str, value: bytes, fetched_at: datetime, expires_at: datetime) -> None:
+        if len(value) > _LOCAL_MAX_VALUE_BYTES:
+            return
+        self._local[key] = (value, fetched_at, expires_at)
+        self._local.move_to_end(key)
+        while len(self._local) > _LOCAL_MAX_ENTRIES:
+            self._local.popitem(last=False)
+
     async def cached(self, key: str, *, now: datetime) -> Evidence | None:
         """The fresh cached copy of `key` at `now`, if any."""
+        local = self._local.get(key)
+        if local is not None and local[2] > now:
+            return Evidence(local[0], local[1], "cache")
         entry = await self._read("fresh", key)
         if entry is None:
             return None
         value, fetched_at, expires_at = entry
         if expires_at is None or expires_at <= now:
             return None
+        self._remember(key, value, fetched_at, expires_at)
         return Evidence(value, fetched_at, "cache")
 
     async def put(self, key: str, fetched: Fetched, *, now: datetime) -> None:
@@ -133,11 +154,13 @@ class EvidenceCache:
             await self.store.set(
                 self._key("fresh", key), _pack(fetched.value, now, expires_at), ttl=ttl
             )
+            self._remember(key, fetched.value, now, expires_at)
         keep = self.max_staleness_seconds + _KEEP_MARGIN_SECONDS
         await self.store.set(self._key("lkg", key), _pack(fetched.value, now, None), ttl=keep)
 
     async def invalidate(self, key: str) -> None:
         """Forget the fresh copy (the last-known-good copy stays)."""
+        self._local.pop(key, None)
         await self.store.delete(self._key("fresh", key))
 
     async def get(
@@ -151,6 +174,9 @@ class EvidenceCache:
         """The evidence for `key` (see the module docstring). Raises FetchError when there is
         neither a usable network copy nor a fallback young enough; other errors of `fetch()`
         propagate."""
+        local = self._local.get(key)
+        if local is not None and local[2] > now:
+            return Evidence(local[0], local[1], "cache")  # warm: no task, no round trip
         # One lookup per key at a time in this process: concurrent callers share the store
         # read and, on a miss, the fetch (and its lock/poll across workers).
         task = self._inflight.get(key)

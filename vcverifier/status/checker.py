@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -82,6 +83,18 @@ def _types(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+
+
+_Window = tuple[datetime | None, datetime | None]
+
+
+def _window(url: str, valid_from: str | None, valid_until: str | None) -> _Window:
+    """(validFrom, validUntil) parsed; StatusVerificationError when one is unreadable."""
+    start = parse_datetime(valid_from, require_offset=False) if valid_from else None
+    end = parse_datetime(valid_until, require_offset=False) if valid_until else None
+    if (valid_from and start is None) or (valid_until and end is None):
+        raise StatusVerificationError(f"the status list {url} has an unreadable date")
+    return start, end
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +167,7 @@ class StatusChecker:
             lock_ttl_seconds=settings.fetch_timeout_seconds + 10,
         )
         self.bitstrings = BitstringCache()
+        self._records: OrderedDict[bytes, tuple[ListRecord, _Window]] = OrderedDict()
         # Bundled lists verified once per process (the bundle does not change while loaded).
         self._bundled: dict[tuple[str, str], bytes] = {}
         self._skew = timedelta(seconds=settings.clock_skew_seconds)
@@ -211,8 +225,8 @@ class StatusChecker:
                 ),
             )
         try:
-            record = ListRecord.from_bytes(evidence.value)
-            value = self._read(entry, record, credential, now=now)
+            record, window = self._record(evidence.value)
+            value = self._read(entry, record, window, credential, now=now)
         except (StatusVerificationError, StatusListError) as exc:
             return CheckResult.from_error(STATUS, exc, evidence=fields), warnings
         return self._outcome(entry, value, fields), warnings
@@ -257,8 +271,25 @@ class StatusChecker:
             fields,
         )
 
+    def _record(self, data: bytes) -> tuple[ListRecord, _Window]:
+        # Warm checks see the same cached bytes again: parse them (and their dates) once.
+        found = self._records.get(data)
+        if found is None:
+            record = ListRecord.from_bytes(data)
+            found = (record, _window(record.url, record.valid_from, record.valid_until))
+            self._records[data] = found
+            if len(self._records) > 256:
+                self._records.popitem(last=False)
+        return found
+
     def _read(
-        self, entry: StatusEntry, record: ListRecord, credential: JsonObject, *, now: datetime
+        self,
+        entry: StatusEntry,
+        record: ListRecord,
+        window: _Window,
+        credential: JsonObject,
+        *,
+        now: datetime,
     ) -> int:
         # Validate Algorithm, step 3: the list must come from the credential's issuer...
         issuer = _issuer_id(credential)
@@ -272,7 +303,7 @@ class StatusChecker:
                 f"the status list {record.url} is not a {entry.method.list_credential_type}"
             )
         # ...be valid now...
-        self._check_dates(record.url, record.valid_from, record.valid_until, now=now)
+        self._check_window(record.url, window, now=now)
         # ...and serve the entry's purpose.
         if entry.purpose not in record.purposes:
             raise StatusVerificationError(
@@ -282,13 +313,8 @@ class StatusChecker:
         bits = self._bits(entry.method, record.encoded_list)
         return read_status(bits, entry.index, entry.size)
 
-    def _check_dates(
-        self, url: str, valid_from: str | None, valid_until: str | None, *, now: datetime
-    ) -> None:
-        start = parse_datetime(valid_from, require_offset=False) if valid_from else None
-        end = parse_datetime(valid_until, require_offset=False) if valid_until else None
-        if (valid_from and start is None) or (valid_until and end is None):
-            raise StatusVerificationError(f"the status list {url} has an unreadable date")
+    def _check_window(self, url: str, window: _Window, *, now: datetime) -> None:
+        start, end = window
         if start is not None and now + self._skew < start:
             raise StatusVerificationError(f"the status list {url} is not valid before {start}")
         if end is not None and now - self._skew >= end:
@@ -382,7 +408,7 @@ class StatusChecker:
         valid_until = document.get("validUntil", document.get("expirationDate"))
         valid_from = valid_from if isinstance(valid_from, str) else None
         valid_until = valid_until if isinstance(valid_until, str) else None
-        self._check_dates(url, valid_from, valid_until, now=now)
+        self._check_window(url, _window(url, valid_from, valid_until), now=now)
         ttl: float | None = None
         raw_ttl = subject.get("ttl")
         if isinstance(raw_ttl, int | float) and not isinstance(raw_ttl, bool) and raw_ttl >= 0:

@@ -124,3 +124,15 @@ def world(make_server: Callable[..., LocalServer], tls_ca: Any, tmp_path: Path) 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def write_trust_list(world: World, *, status: str = "active") -> None:
+    """A trust list `partners` in the world's trust directory naming the did:web issuer."""
+    from vcverifier.trust.model import EntryStatus, TrustList, new_entry
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    entry = new_entry(
+        world.did, ["ExampleDegreeCredential"], now=at, status=EntryStatus(status), name="Web U"
+    )
+    trust_list = TrustList(id="partners", version=1, issuers=(entry,), name="Partners", updated=at)
+    (world.tmp / "trust" / "partners.json").write_text(trust_list.dumps())

@@ -11,7 +11,12 @@ from helpers_http import LocalServer, Route, http_server, https_server, make_ser
 
 from vcverifier.config import Settings
 from vcverifier.errors import FetchError
-from vcverifier.fetch import Fetcher, address_problem, never_allowed, parse_max_age
+from vcverifier.fetch import (
+    Fetcher,
+    address_problem,
+    never_allowed,
+    parse_max_age,
+)
 
 __all__ = ["http_server", "https_server", "make_server", "tls_ca"]  # fixtures used here
 
@@ -224,3 +229,39 @@ async def test_untrusted_certificate(
     async with Fetcher(settings_for(https_server)) as fetcher:
         with pytest.raises(FetchError, match="connect"):
             await fetcher.fetch(url)
+
+
+class FixedDns(Fetcher):
+    """A Fetcher whose resolver answers from a table (standing in for a hostile DNS)."""
+
+    def __init__(self, settings: Settings, table: dict[str, list[str]]) -> None:
+        super().__init__(settings)
+        self.table = table
+
+    async def _resolve(
+        self, host: str, port: int
+    ) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        return [ipaddress.ip_address(a) for a in self.table[host]]
+
+
+async def test_connects_to_the_checked_address_with_the_name_as_host(
+    http_server: LocalServer,
+) -> None:
+    # "rebind.test" does not exist in real DNS: the request can only succeed if the connection
+    # goes to the address that was resolved and checked, not to a second lookup.
+    url = http_server.json("/a.json", {"pinned": True})
+    named = url.replace("127.0.0.1", "rebind.test")
+    settings = Settings(allow_private_network=f"http://rebind.test:{http_server.port}")
+    async with FixedDns(settings, {"rebind.test": ["127.0.0.1"]}) as fetcher:
+        _, data = await fetcher.fetch_json(named)
+    assert data == {"pinned": True}
+    assert http_server.hosts == [f"rebind.test:{http_server.port}"]
+
+
+@pytest.mark.parametrize(
+    "answer", [["10.0.0.1"], ["8.8.8.8", "169.254.169.254"], ["::ffff:127.0.0.1"]]
+)
+async def test_any_blocked_answer_refuses_the_name(answer: list[str]) -> None:
+    async with FixedDns(Settings(allow_private_network=""), {"evil.test": answer}) as fetcher:
+        with pytest.raises(FetchError, match="refused"):
+            await fetcher.fetch("http://evil.test/x")

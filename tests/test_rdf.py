@@ -14,7 +14,7 @@ from pyld import jsonld
 from vcverifier import problem_types as pt
 from vcverifier.contexts.loader import DocumentLoader, UnknownContextError
 from vcverifier.errors import ProofError
-from vcverifier.rdf import canonize, canonize_nquads, to_dataset
+from vcverifier.rdf import _to_quads, canonize, canonize_nquads, to_dataset
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 UNDEFINED_TERMS_V2 = "https://www.w3.org/ns/credentials/undefined-terms/v2"
@@ -307,3 +307,19 @@ def test_concurrent_canonize_is_consistent(spec_data: Path) -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda document: canonize(document, loader=loader), documents * 8))
     assert results == expected * 8
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("name", ["e122"])
+def test_inputs_that_crash_pyld_fail_cleanly(
+    name: str, spec_data: Path, loader: DocumentLoader
+) -> None:
+    # A JSON-LD toRdf suite input on which pyld raises TypeError (see SKIPS there).
+    document = _read(spec_data / "json-ld-api" / "tests" / "toRdf" / f"{name}-in.jsonld")
+    with pytest.raises(ProofError) as caught:
+        canonize(document, loader=loader)
+    assert caught.value.problem_type == pt.PROOF_TRANSFORMATION_ERROR
+    # Without safe mode pyld itself crashes (TypeError); that too becomes a ProofError.
+    with pytest.raises(ProofError) as caught:
+        _to_quads(document, loader=loader, safe=False, options={"base": "http://example.com/"})
+    assert isinstance(caught.value.__cause__, TypeError)

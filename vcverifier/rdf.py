@@ -136,6 +136,10 @@ def _quads(dataset: Mapping[str, list[Mapping[str, Any]]]) -> Iterator[Quad]:
         else:
             graph = "<" + graph_name + ">"
         for triple in triples:
+            if triple["object"] is None:
+                # pyld's list conversion leaves a relative IRI item as None (JSON-LD to RDF
+                # drops it); safe mode has already rejected relative IRIs.
+                continue
             yield (
                 _term(triple["subject"]),
                 _term(triple["predicate"]),
@@ -293,7 +297,9 @@ def _jsonld_failure(error: BaseException) -> Exception:
     unknown = _unknown_context(error)
     if unknown is not None:
         return unknown
-    return _unsafe(f"JSON-LD processing failed: {error}")
+    message = error.args[0] if error.args and isinstance(error.args[0], str) else type(error)
+    code = getattr(error, "code", None)
+    return _unsafe(f"JSON-LD processing failed ({code or 'error'}): {message}")
 
 
 def to_dataset(document: JsonObject, *, loader: DocumentLoader) -> list[Quad]:
@@ -342,6 +348,7 @@ def _to_quads(
                 elif not jsonld._is_absolute_iri(graph_name):
                     continue  # JSON-LD to RDF: a relative graph name is dropped
             dataset[graph_name] = processor._graph_to_rdf(graph, issuer, settings)
+        return list(_quads(dataset))
     except ProofError:
         raise
     except UnknownContextError:
@@ -350,7 +357,10 @@ def _to_quads(
         raise _jsonld_failure(error) from error
     except RecursionError as error:
         raise _unsafe("JSON-LD document is nested too deeply") from error
-    return list(_quads(dataset))
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as error:
+        # pyld crashes on some malformed input instead of raising JsonLdError (JSON-LD toRdf
+        # tests e122 and li14 are two): such a document fails the proof, it does not crash.
+        raise _unsafe(f"JSON-LD processing failed (pyld: {type(error).__name__})") from error
 
 
 def canonize(

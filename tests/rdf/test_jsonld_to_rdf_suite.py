@@ -38,8 +38,6 @@ SKIPS: Mapping[str, str] = {
     "twf05": _ILL_FORMED.format("does not validate language tags:", "language tag ('a b')"),
     "te122": "pyld bug: ignoring a keyword-like IRI leaves None in a list it then sorts "
     "(TypeError, also with stock pyld.jsonld.to_rdf); safe mode rejects keyword-like IRIs",
-    "tli14": "pyld bug: a null @base inside a list context raises TypeError (also with stock "
-    "pyld.jsonld.to_rdf); the verifier's documents never set @base",
     "ter56": "its input lives in the suite's expand/ folder, which the spec-data snapshot "
     "(toRdf only) does not include",
 }

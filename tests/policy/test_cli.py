@@ -79,3 +79,15 @@ def test_keys_generate_and_rotate(tmp_path: Path) -> None:
     rotated = SigningKeys.load(path)
     assert rotated.alg == "ES256"
     assert [k.kid for k in rotated.previous] == [first.kid]
+
+
+def test_walkthrough_fixtures_are_reproducible(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mkpol", FIX / "make_policy_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    for made in tmp_path.rglob("*.json"):
+        assert made.read_text() == (FIX / made.relative_to(tmp_path)).read_text(), made.name

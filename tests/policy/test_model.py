@@ -104,3 +104,11 @@ def test_condition_must_be_boolean() -> None:
     condition = Condition.compile("request.action")
     with pytest.raises(CelError, match="not a boolean"):
         condition.evaluate(claims={}, request={"action": "read"}, holder="")
+
+
+def test_public_api() -> None:
+    import vcverifier.policy as policy
+
+    assert sorted(policy.__all__) == policy.__all__
+    for name in policy.__all__:
+        assert getattr(policy, name) is not None

@@ -150,3 +150,11 @@ def test_member_order_does_not_matter(value: dict[str, int]) -> None:
         assert canonicalize(value) == canonicalize(reordered)
     except InputError:
         pass  # lone surrogates in generated text are rejected either way
+
+
+def test_deep_nesting_is_rejected() -> None:
+    value: object = "leaf"
+    for _ in range(300):
+        value = [value]
+    with pytest.raises(InputError):
+        canonicalize(value)

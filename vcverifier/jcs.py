@@ -23,6 +23,9 @@ from vcverifier.errors import InputError
 
 __all__ = ["canonicalize", "format_number"]
 
+MAX_DEPTH = 256
+"""Deepest nesting accepted (well inside Python's recursion limit)."""
+
 _SHORT_ESCAPES = {
     0x08: "\\b",
     0x09: "\\t",
@@ -85,7 +88,7 @@ def format_number(value: float | int) -> str:
 
 
 def _serialize(value: Any, out: list[str], depth: int) -> None:
-    if depth > 1000:
+    if depth > MAX_DEPTH:
         raise InputError("JCS: nesting too deep")
     if value is None:
         out.append("null")

@@ -156,7 +156,7 @@ def _document_for(
     previous = _as_strings(proof.get("previousProof"))
     if previous is None:
         return unsecured
-    by_id = {p.get("id"): p for p in all_proofs if isinstance(p, dict) and "id" in p}
+    by_id = {p["id"]: p for p in all_proofs if isinstance(p, dict) and isinstance(p.get("id"), str)}
     missing = [ref for ref in previous if ref not in by_id]
     if missing:
         _proof_failure(

@@ -119,6 +119,20 @@ def _check_expanded(element: Any) -> None:
                 stack.append(value)
 
 
+def _well_formed(node: Mapping[str, Any]) -> bool:
+    """JSON-LD 1.1 Deserialize JSON-LD to RDF: ill-formed IRIs and language tags produce no
+    statement. (pyld does not check; safe mode has rejected them before this point.)"""
+    if node["type"] == "IRI":
+        return bool(_ABSOLUTE_IRI.fullmatch(node["value"]))
+    if node["type"] == "literal":
+        language = node.get("language")
+        if language is not None and not _LANGUAGE.fullmatch(language):
+            return False
+        datatype = node.get("datatype")
+        return datatype is None or bool(_ABSOLUTE_IRI.fullmatch(datatype))
+    return True
+
+
 def _term(node: Mapping[str, Any]) -> str:
     if node["type"] == "IRI":
         return "<" + str(node["value"]) + ">"
@@ -127,25 +141,26 @@ def _term(node: Mapping[str, Any]) -> str:
     return literal(str(node["value"]), node.get("datatype"), node.get("language"))
 
 
-def _quads(dataset: Mapping[str, list[Mapping[str, Any]]]) -> Iterator[Quad]:
+def _quads(dataset: Mapping[str, list[Mapping[str, Any]]], *, safe: bool) -> Iterator[Quad]:
     for graph_name, triples in dataset.items():
         if graph_name == "@default":
             graph = ""
         elif graph_name.startswith("_:"):
             graph = graph_name
-        else:
+        elif _ABSOLUTE_IRI.fullmatch(graph_name):
             graph = "<" + graph_name + ">"
+        elif safe:
+            raise _unsafe(f"graph name {graph_name!r} is not an absolute IRI")
+        else:
+            continue
         for triple in triples:
-            if triple["object"] is None:
-                # pyld's list conversion leaves a relative IRI item as None (JSON-LD to RDF
-                # drops it); safe mode has already rejected relative IRIs.
+            # pyld's list conversion leaves a relative IRI item as None.
+            parts = (triple["subject"], triple["predicate"], triple["object"])
+            if any(part is None or not _well_formed(part) for part in parts):
+                if safe:  # the expanded-form checks should have caught it: never drop
+                    raise _unsafe(f"statement with an ill-formed term: {parts!r}")
                 continue
-            yield (
-                _term(triple["subject"]),
-                _term(triple["predicate"]),
-                _term(triple["object"]),
-                graph,
-            )
+            yield (_term(parts[0]), _term(parts[1]), _term(parts[2]), graph)
 
 
 class _ContextResolver(ContextResolver):  # type: ignore[misc]
@@ -348,7 +363,7 @@ def _to_quads(
                 elif not jsonld._is_absolute_iri(graph_name):
                     continue  # JSON-LD to RDF: a relative graph name is dropped
             dataset[graph_name] = processor._graph_to_rdf(graph, issuer, settings)
-        return list(_quads(dataset))
+        return list(_quads(dataset, safe=safe))
     except ProofError:
         raise
     except UnknownContextError:

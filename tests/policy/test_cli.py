@@ -16,9 +16,13 @@ COMMON = [
     "--policy", str(PARTNER_POLICY),
     "--trust-list", str(FIX / "trust" / "partners.json"),
     "--audience", API,
-    "--challenge", "partner-api-demo",
     "--domain", API,
 ]  # fmt: skip
+CHALLENGES = {
+    "employee-presentation.json": "partner-api-demo-1",
+    "manager-presentation.json": "partner-api-demo-2",
+    "untrusted-presentation.json": "partner-api-demo-3",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +62,7 @@ def test_authorize(
     decision: str,
 ) -> None:
     argv = ["authorize", str(FIX / presentation), *COMMON, *extra, "--json"]
+    argv += ["--challenge", CHALLENGES[presentation]]
     assert main(argv) == code
     out = json.loads(capsys.readouterr().out)
     assert out["decision"] == decision
@@ -66,6 +71,7 @@ def test_authorize(
 
 def test_untrusted_names_the_trust_check(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["authorize", str(FIX / "untrusted-presentation.json"), *COMMON, "--action", "read"]
+    argv += ["--challenge", CHALLENGES["untrusted-presentation.json"]]
     assert main(argv) == 1
     assert "(check: trust)" in capsys.readouterr().out
 

@@ -210,3 +210,28 @@ def test_trust_list_round_trip() -> None:
         id="x", version=3, issuers=(entry,), name="X", operator="did:example:op", updated=NOW
     )
     assert TrustList.from_json(json.loads(tl.dumps())) == tl
+
+
+async def test_pending_requests_are_bounded(trust_store: TrustStore) -> None:
+    admin = TrustAdmin(trust_store, max_pending=2)
+    await admin.create_list("partners", actor="a", now=NOW)
+    for i in range(2):
+        await admin.request_entry(
+            "partners", new_entry(f"did:example:p{i}", ["T"], now=NOW), actor="p", now=NOW
+        )
+    with pytest.raises(TrustConflictError):
+        await admin.request_entry(
+            "partners", new_entry("did:example:p9", ["T"], now=NOW), actor="p", now=NOW
+        )
+    # A pending partner may still update its own request.
+    await admin.request_entry(
+        "partners", new_entry("did:example:p0", ["T", "U"], now=NOW), actor="p", now=NOW
+    )
+
+
+async def test_journal_skips_a_line_being_written(tmp_path: Path) -> None:
+    store = FileTrustStore(tmp_path)
+    await TrustAdmin(store).create_list("partners", actor="a", now=NOW)
+    with (tmp_path / "journal.jsonl").open("a") as fh:
+        fh.write('{"at": "2026-')
+    assert len(await store.journal()) == 1

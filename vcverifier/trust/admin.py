@@ -24,10 +24,14 @@ from vcverifier.trust.model import (
 )
 from vcverifier.trust.store import JournalEntry, TrustStore, conflict
 
+MAX_PENDING = 500
+"""Most onboarding requests awaiting review on one list; more are refused (409)."""
+
 
 class TrustAdmin:
-    def __init__(self, store: TrustStore) -> None:
+    def __init__(self, store: TrustStore, *, max_pending: int = MAX_PENDING) -> None:
         self.store = store
+        self.max_pending = max_pending
 
     async def require(self, list_id: str) -> TrustList:
         trust_list = await self.store.get(check_list_id(list_id))
@@ -153,6 +157,12 @@ class TrustAdmin:
             ):
                 raise TrustConflictError(
                     f"issuer {pending.did} is already {existing.status} on list {list_id}"
+                )
+            waiting = sum(1 for e in current.issuers if e.status is EntryStatus.PENDING)
+            if existing is None and waiting >= self.max_pending:
+                # Anyone with a DID can ask: bound what unreviewed requests can add to a list.
+                raise TrustConflictError(
+                    f"list {list_id} has {waiting} requests awaiting review; try again later"
                 )
             return current.with_entry(pending, now=now)
 

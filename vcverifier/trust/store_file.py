@@ -66,9 +66,11 @@ class FileTrustStore:
     def _journal(self, list_id: str | None) -> tuple[JournalEntry, ...]:
         path = self.directory / JOURNAL_NAME
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return ()
+        # A line without its newline is still being appended by another process: skip it.
+        lines = text.split("\n")[:-1]
         entries = (JournalEntry.loads(line) for line in lines if line.strip())
         return tuple(e for e in entries if list_id is None or e.list_id == list_id)
 

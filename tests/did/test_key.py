@@ -150,3 +150,30 @@ async def test_documents_are_cached_and_bounded() -> None:
     await method.resolve(P256)
     await method.resolve(P384)
     assert (await method.resolve(ED25519)).document is not first
+
+
+async def test_legacy_ed25519_2020_form() -> None:
+    method = DidKey(public_key_format="Ed25519VerificationKey2020")
+    resolved = await method.resolve(ED25519)
+    data = resolved.document.data
+    assert data["@context"] == [
+        "https://www.w3.org/ns/did/v1",
+        "https://w3id.org/security/suites/ed25519-2020/v1",
+        "https://w3id.org/security/suites/x25519-2020/v1",
+    ]
+    assert [vm["type"] for vm in data["verificationMethod"]] == [
+        "Ed25519VerificationKey2020",
+        "X25519KeyAgreementKey2020",
+    ]
+    vm = resolved.document.verification_method(
+        f"{ED25519}#{ED25519.removeprefix('did:key:')}", "assertionMethod"
+    )
+    assert vm.type == "Ed25519VerificationKey2020"
+    assert vm.public_key.key_type is KeyType.ED25519
+
+
+async def test_legacy_form_is_ed25519_only() -> None:
+    with pytest.raises(UnsupportedError):
+        await DidKey(public_key_format="Ed25519VerificationKey2020").resolve(P256)
+    with pytest.raises(UnsupportedError):
+        DidKey(public_key_format="JsonWebKey2020")

@@ -411,3 +411,11 @@ async def test_ed25519_signature_2020_context_removed_fails(verify: Verify) -> N
     signed = _signed("Ed25519Signature2020")
     signed["@context"] = signed["@context"][:2]
     assert (await verify(signed)).proof.outcome is Outcome.FAILED
+
+
+async def test_ed25519_signature_2020_with_legacy_did_key_documents(verify: Verify) -> None:
+    resolvers = ResolverRegistry([DidKey(public_key_format="Ed25519VerificationKey2020")])
+    signed = _signed("Ed25519Signature2020")
+    outcome = await verify(signed, resolver=resolvers)
+    assert outcome.proof.outcome is Outcome.PASSED
+    assert outcome.proof.evidence["verificationMethodTypes"] == "Ed25519VerificationKey2020"

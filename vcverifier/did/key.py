@@ -2,7 +2,7 @@
 
 Supported keys: Ed25519 (`z6Mk...`), P-256 (`zDna...`, compressed point) and P-384
 (`z82L...`, compressed point), each a base58btc Multikey. The document follows the did:key
-"Document Creation Algorithm" with `publicKeyFormat` = `Multikey`:
+"Document Creation Algorithm" with `publicKeyFormat` = `Multikey` by default:
 
 - one verification method `did:key:<mb>#<mb>` of type `Multikey`, listed under
   authentication, assertionMethod, capabilityInvocation and capabilityDelegation;
@@ -11,10 +11,11 @@ Supported keys: Ed25519 (`z6Mk...`), P-256 (`zDna...`, compressed point) and P-3
 
 Legacy Ed25519Signature2020 proofs reference the same `#<mb>` URL expecting an
 Ed25519VerificationKey2020; suites check the key type, not the verification method type, so the
-one Multikey method serves both. Only the fragment equal to the multibase value (or, for
-keyAgreement, the derived X25519 value) exists. Keys are validated on import (Ed25519
-small-order and non-canonical points are rejected). Derived documents are cached in a bounded
-LRU, so parsed keys are reused.
+one Multikey method serves both. `DidKey(public_key_format="Ed25519VerificationKey2020")`
+derives the legacy document form instead (for Ed25519 keys). Only the fragment equal to the
+multibase value (or, for keyAgreement, the derived X25519 value) exists. Keys are validated on
+import (Ed25519 small-order and non-canonical points are rejected). Derived documents are
+cached in a bounded LRU, so parsed keys are reused.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ __all__ = ["DidKey", "did_key_document", "did_key_from_public_key"]
 
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+X25519_2020_CONTEXT = "https://w3id.org/security/suites/x25519-2020/v1"
+MULTIKEY = "Multikey"
+ED25519_2020 = "Ed25519VerificationKey2020"
+X25519_2020 = "X25519KeyAgreementKey2020"
+# did:key publicKeyFormat values supported, and the context each one needs.
+_FORMATS = {MULTIKEY: MULTIKEY_CONTEXT, ED25519_2020: ED25519_2020_CONTEXT}
 
 # did:key, "Decode Public Key": the raw key length each codec must have.
 _RAW_LENGTH = {KeyType.ED25519: 32, KeyType.P256: 33, KeyType.P384: 49}
@@ -83,16 +91,29 @@ def _decode(did: str) -> tuple[str, PublicKey]:
     return value, key
 
 
-def did_key_document(did: str) -> JsonObject:
-    """The DID document of `did` (a JSON object). Raises ResolutionError if `did` is not a valid
-    did:key, UnsupportedError for key types other than Ed25519, P-256 and P-384."""
+def did_key_document(did: str, *, public_key_format: str = MULTIKEY) -> JsonObject:
+    """The DID document of `did` (a JSON object), with verification methods of
+    `public_key_format`: "Multikey" (the default), or "Ed25519VerificationKey2020" (the legacy
+    form, Ed25519 keys only, with an X25519KeyAgreementKey2020 key agreement method).
+
+    Raises ResolutionError if `did` is not a valid did:key, UnsupportedError for key types other
+    than Ed25519, P-256 and P-384 or a format the key type does not have."""
+    if public_key_format not in _FORMATS:
+        raise UnsupportedError(
+            f"unsupported did:key publicKeyFormat {public_key_format!r} "
+            f"(supported: {', '.join(_FORMATS)})"
+        )
     value, key = _decode(did)
+    if public_key_format == ED25519_2020 and key.key_type is not KeyType.ED25519:
+        raise UnsupportedError(f"{ED25519_2020} holds Ed25519 keys only, not {key.key_type}")
+    # did:key, Document Creation Algorithm: the signature method, then (Ed25519) the derived
+    # encryption method; the contexts follow the verification method types.
     vm_id = f"{did}#{value}"
     methods: list[JsonObject] = [
-        {"id": vm_id, "type": "Multikey", "controller": did, "publicKeyMultibase": value}
+        {"id": vm_id, "type": public_key_format, "controller": did, "publicKeyMultibase": value}
     ]
     document: JsonObject = {
-        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "@context": [DID_CONTEXT, _FORMATS[public_key_format]],
         "id": did,
         "verificationMethod": methods,
         "authentication": [vm_id],
@@ -105,21 +126,34 @@ def did_key_document(did: str) -> JsonObject:
             multibase.write_varint(_X25519_PUB) + _x25519_from_ed25519(key.raw)
         )
         ka_id = f"{did}#{x25519}"
+        ka_type = MULTIKEY if public_key_format == MULTIKEY else X25519_2020
         methods.append(
-            {"id": ka_id, "type": "Multikey", "controller": did, "publicKeyMultibase": x25519}
+            {"id": ka_id, "type": ka_type, "controller": did, "publicKeyMultibase": x25519}
         )
         document["keyAgreement"] = [ka_id]
+        if ka_type == X25519_2020:
+            document["@context"].append(X25519_2020_CONTEXT)
     return document
 
 
 class DidKey:
-    """The did:key method. Resolution is local computation, cached in a bounded LRU."""
+    """The did:key method. Resolution is local computation, cached in a bounded LRU.
+
+    `public_key_format` selects the verification method type of the derived documents
+    ("Multikey" by default, or the legacy "Ed25519VerificationKey2020"); either serves
+    Ed25519Signature2020 and Data Integrity proofs alike, since suites check the key type."""
 
     name: ClassVar[str] = "key"
 
-    def __init__(self, *, cache_size: int = 4096) -> None:
+    def __init__(self, *, cache_size: int = 4096, public_key_format: str = MULTIKEY) -> None:
+        if public_key_format not in _FORMATS:
+            raise UnsupportedError(
+                f"unsupported did:key publicKeyFormat {public_key_format!r} "
+                f"(supported: {', '.join(_FORMATS)})"
+            )
         self._cache: OrderedDict[str, DidDocument] = OrderedDict()
         self._cache_size = cache_size
+        self._format = public_key_format
 
     async def resolve(self, did: str) -> ResolvedDid:
         return ResolvedDid(self.document(did), {"source": "computed", "method": "key"})
@@ -130,7 +164,7 @@ class DidKey:
         if cached is not None:
             self._cache.move_to_end(did)
             return cached
-        document = DidDocument(did, did_key_document(did))
+        document = DidDocument(did, did_key_document(did, public_key_format=self._format))
         self._cache[did] = document
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)

@@ -4,7 +4,8 @@
   DID, the value for `VCVERIFIER_BUNDLE_TRUSTED_SIGNERS` on the offline verifiers;
 - `create --out FILE --key KEY.jwk [--did DID ...] [--status-list URL ...] [--credential FILE
   ...] [--trust-list ID ...]` gathers evidence with the network and writes a signed bundle;
-- `inspect FILE [--json]` checks the signature and shows every entry with its age;
+- `inspect FILE [--json] [--show ID]` checks the signature and shows every entry with its
+  age (or prints one entry's raw body);
 - `refresh FILE --key KEY.jwk` fetches everything again and re-signs the bundle.
 
 The key may also come from `VCVERIFIER_BUNDLE_SIGNING_KEY_FILE`. Exit codes as `vcverifier`:
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,13 @@ async def _inspect(args: argparse.Namespace) -> int:
             update={"bundle_trusted_signers": [*settings.bundle_trusted_signers, *args.signer]}
         )
     source = BundleSource.load(Path(args.file), settings)
+    if args.show:
+        matches = [e for e in source.bundle.entries if args.show in (e.id, e.source)]
+        if not matches:
+            raise InputError(f"no entry {args.show!r} in the bundle")
+        for entry in matches:
+            sys.stdout.write(entry.body.decode("utf-8", errors="replace").rstrip("\n") + "\n")
+        return 0
     summary = inspect_bundle(source, now=datetime.now(UTC))
     print(json.dumps(summary, indent=2) if args.json else render_text(summary))
     return 0
@@ -153,6 +162,7 @@ def add_parser(subparsers: Any) -> None:
     inspect = sub.add_parser("inspect", help="check a bundle's signature and show its contents")
     inspect.add_argument("file")
     inspect.add_argument("--json", action="store_true")
+    inspect.add_argument("--show", metavar="ID", help="print the raw body of one entry (id or URL)")
     inspect.add_argument(
         "--signer", action="append", help="also trust this signer DID (repeatable)"
     )

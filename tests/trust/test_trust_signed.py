@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vcverifier.did.defaults import build_default_resolvers
 from vcverifier.errors import InputError, ProofError, ResolutionError
@@ -136,3 +139,30 @@ async def test_import_into_store_refuses_rollback(trust_store: TrustStore) -> No
         await admin.import_list(older, actor="op", now=NOW, detail="")
     journal = await trust_store.journal("partners")
     assert [j.action for j in journal] == ["import"]
+
+
+def _leaves(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+_SIGNED = _export()
+_PATHS = [p for p in _leaves(_SIGNED) if p[0] != "proof"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.integers(0, len(_PATHS) - 1), replacement=st.text(min_size=1, max_size=8))
+async def test_any_change_to_a_signed_list_is_rejected(index: int, replacement: str) -> None:
+    path = _PATHS[index]
+    doc = copy.deepcopy(_SIGNED)
+    parent: Any = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    original = parent[path[-1]]
+    changed = replacement if replacement != original else replacement + "x"
+    parent[path[-1]] = changed
+    with pytest.raises((ProofError, InputError, UntrustedOperatorError)):
+        await _import(doc)

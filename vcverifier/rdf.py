@@ -2,20 +2,23 @@
 
 `canonize(document, loader=...)` expands the document with pyld (JSON-LD 1.1, `base=None`, only
 the contexts `loader` serves), turns it into an RDF dataset (JSON-LD 1.1 "Deserialize JSON-LD
-to RDF") and canonicalizes that with RDFC-1.0 (`vcverifier.rdfc10`, SHA-256).
+to RDF") and canonicalizes that with RDFC-1.0 (`vcverifier.rdfc10`; SHA-256, or SHA-384 for
+ecdsa-rdfc-2019 with P-384 keys).
 
 Safe mode (as Digital Bazaar's jsonld.js `safe: true`): whatever expansion or RDF conversion
 would silently drop makes canonicalization fail, because a dropped claim is a claim the
 signature does not cover. `ProofError` (problem type PROOF_TRANSFORMATION_ERROR) is raised for
 a property that no context defines (or that maps to null or a relative IRI), a relative or
-malformed IRI as `@id`, `@type`, property, datatype or graph name, a blank-node property, and an
-invalid `@language`. Not checked: `null` values and top-level free-floating values, which carry
-no claim.
+malformed IRI as `@id`, `@type`, property, datatype or graph name, a blank-node property, an
+invalid `@language`, a term or `@id` of keyword form (`@foo`), and `@import` in a context (pyld
+implements it wrongly). Malformed JSON-LD, and input on which pyld itself crashes, fail the same
+way. Not checked: `null` values and top-level free-floating values, which carry no claim.
+Stricter than jsonld.js: IRIs with a second `#` or a bad percent-escape are rejected.
 
 Bounded work: RDFC-1.0 on a crafted blank-node graph can run for minutes (pyld issue 179);
 past `max_work` steps canonicalization fails with `ProofError` instead.
 
-Context processing is cached per `DocumentLoader` (see `_CachingProcessor`), so repeated
+Context processing is cached per `DocumentLoader` (see `_Processor`), so repeated
 verifications do not re-process the credentials v2 context and its type-scoped contexts.
 """
 

@@ -209,7 +209,7 @@ def test_key_rotation_keeps_old_tokens_valid_until_dropped() -> None:
         ).token
 
     old = token(first)
-    second = first.rotate(keep=1)
+    second = first.rotate("ES256", keep=1)  # a new algorithm too
     assert second.kid != first.kid
     assert [k["kid"] for k in second.public_jwks()["keys"]] == [second.kid, first.kid]
     published = public_keyset(second.public_jwks())

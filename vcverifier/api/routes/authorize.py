@@ -348,8 +348,6 @@ def build_router() -> APIRouter:
             token = values[0] if len(values) == 1 else None
         if not isinstance(token, str) or not token:
             raise from_error(InputError("the 'token' parameter is required (once)"))
-        if services.registry.issuer is None:
-            services.registry.issuer = issuer_of(request, s)
         answer = await services.registry.introspect(token, now=datetime.now(UTC))
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 

@@ -200,3 +200,18 @@ async def test_authoritative_claims_and_conflicts(trust_store: TrustStore) -> No
     assert [p.type for p in conflicts] == [pt.CONFLICTING_CLAIMS]
     assert conflicts[0].check == TRUST
     assert detect_conflicts([a, c]) == ()
+
+
+async def test_conflicts_over_a_presentations_credentials(trust_store: TrustStore) -> None:
+    hr, payroll = "did:example:hr", "did:example:payroll"
+    await _store_with(trust_store, _entry(hr), _entry(payroll))
+    alice = "did:example:alice"
+    creds = [
+        _credential(hr, {"id": alice, "role": "admin"}),
+        _credential(payroll, {"id": alice, "role": "user"}),
+        _credential({"id": payroll}, {"id": "did:example:bob", "role": "user"}),  # type: ignore[arg-type]
+    ]
+    authorities, problems = await TrustEvaluator(trust_store).conflicts(creds, now=NOW)
+    assert [a.issuer for a in authorities] == [hr, payroll, payroll]
+    assert [p.type for p in problems] == [pt.CONFLICTING_CLAIMS]
+    assert "credentialSubject.role" in problems[0].detail

@@ -282,6 +282,28 @@ class TrustEvaluator:
         list_id = evaluation.trust_list.id if trusted and evaluation.trust_list else None
         return ClaimAuthority(issuer, trusted, list_id, scope if trusted else None, claims)
 
+    async def conflicts(
+        self,
+        credentials: Sequence[JsonObject],
+        *,
+        now: datetime,
+        lists: Sequence[str] = (),
+    ) -> tuple[tuple[ClaimAuthority, ...], tuple[Problem, ...]]:
+        """For the credentials of one presentation: each one's `ClaimAuthority` (in order)
+        and the conflicts between their authoritative claims (`detect_conflicts`)."""
+        authorities = []
+        for credential in credentials:
+            issuer = credential.get("issuer")
+            issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+            if not isinstance(issuer, str):
+                continue
+            authorities.append(
+                await self.authoritative_claims(
+                    issuer=issuer, credential=credential, now=now, lists=lists
+                )
+            )
+        return tuple(authorities), detect_conflicts(authorities)
+
 
 def _in_scope(path: str, scope: tuple[str, ...] | None) -> bool:
     if scope is None:

@@ -147,6 +147,11 @@ def normalize_typ(typ: str) -> str:
     return lowered[len("application/") :] if lowered.startswith("application/") else lowered
 
 
+@functools.lru_cache(maxsize=64)
+def _accepted_typs(typ: tuple[str | None, ...]) -> frozenset[str | None]:
+    return frozenset(normalize_typ(t) if t is not None else None for t in typ)
+
+
 def parse(token: str, *, typ: Collection[str | None]) -> ParsedJws:
     """Split `token` with joserfc and apply the header rules. `typ` lists the accepted `typ`
     values (compared per RFC 7515); `None` in it accepts an absent `typ`. Raises ProofError."""
@@ -183,7 +188,7 @@ def parse(token: str, *, typ: Collection[str | None]) -> ParsedJws:
     raw_typ = header.get("typ")
     if raw_typ is not None and not isinstance(raw_typ, str):
         raise ProofError("the JWS 'typ' must be a string", problem_type=pt.MALFORMED_PROOF_ERROR)
-    accepted = {normalize_typ(t) if t is not None else None for t in typ}
+    accepted = _accepted_typs(tuple(typ))
     if (normalize_typ(raw_typ) if raw_typ is not None else None) not in accepted:
         wanted = ", ".join(sorted(t if t is not None else "(absent)" for t in accepted))
         raise ProofError(

@@ -15,6 +15,7 @@ with lone surrogates (not valid I-JSON), and values that are not JSON (sets, byt
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -37,20 +38,21 @@ _SHORT_ESCAPES = {
 }
 
 
+# Control characters, '"', a backslash, and (to reject them) lone surrogates.
+_NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\\ud800-\udfff]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF:
+        raise InputError("JCS: a string contains a lone UTF-16 surrogate")
+    return _SHORT_ESCAPES.get(code) or f"\\u{code:04x}"
+
+
 def _escape_string(text: str) -> str:
-    parts = ['"']
-    for ch in text:
-        code = ord(ch)
-        if code in _SHORT_ESCAPES:
-            parts.append(_SHORT_ESCAPES[code])
-        elif code < 0x20:
-            parts.append(f"\\u{code:04x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            raise InputError("JCS: a string contains a lone UTF-16 surrogate")
-        else:
-            parts.append(ch)
-    parts.append('"')
-    return "".join(parts)
+    # RFC 8785 3.2.2.2: escape only '"', '\\' and control characters (the short forms where
+    # JSON has them, else \u00xx lowercase); everything else is written as itself.
+    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
 
 
 def format_number(value: float | int) -> str:

@@ -11,12 +11,13 @@ from helpers_http import LocalServer, https_server, make_server, tls_ca
 
 from tests.jose.conftest import NOW, SKEW, seeded_key
 from vcverifier import problem_types as pt
+from vcverifier.cache import StateStore
 from vcverifier.config import Settings
 from vcverifier.did.defaults import build_default_resolvers
 from vcverifier.errors import ResolutionError
 from vcverifier.fetch import Fetcher
 from vcverifier.jose import JoseOutcome, verify_jose
-from vcverifier.jose.issuer_metadata import metadata_url
+from vcverifier.jose.issuer_metadata import CachedMetadataFetcher, metadata_url
 from vcverifier.jose.sign import SD, issue_sd_jwt, present_sd_jwt, sign_vc_jwt
 from vcverifier.keys import KeyType
 from vcverifier.result import Outcome
@@ -151,3 +152,53 @@ async def test_kid_did_url_for_https_issuer_refused(
     _publish(https_server, issuer)
     out = await _verify(_sd_jwt(issuer, kid="did:example:x#k1"), fetcher)
     assert out.did.problems[0].type == pt.INVALID_VERIFICATION_METHOD
+
+
+async def test_cached_metadata_is_fetched_once(
+    https_server: LocalServer, fetcher: Fetcher, store: StateStore
+) -> None:
+    issuer = https_server.origin
+    _publish(https_server, issuer)
+    cached = CachedMetadataFetcher(fetcher, store)
+    for _ in range(3):
+        out = await _verify(_sd_jwt(issuer), cached)
+        assert out.proof.outcome is Outcome.PASSED, out.did
+    assert https_server.count("/.well-known/jwt-vc-issuer") == 1
+    assert out.did.evidence["source"] == "cache"
+
+
+async def test_cached_metadata_no_store_is_not_kept(
+    https_server: LocalServer, fetcher: Fetcher, store: StateStore
+) -> None:
+    issuer = https_server.origin
+    body = {"issuer": issuer, "jwks": {"keys": [{**KEY.public_key().to_jwk(), "kid": "k1"}]}}
+    https_server.json("/.well-known/jwt-vc-issuer", body, headers={"Cache-Control": "no-store"})
+    cached = CachedMetadataFetcher(fetcher, store)
+    for _ in range(2):
+        assert (await _verify(_sd_jwt(issuer), cached)).proof.outcome is Outcome.PASSED
+    assert https_server.count("/.well-known/jwt-vc-issuer") == 2
+
+
+async def test_rotated_key_is_found_by_one_refetch(
+    https_server: LocalServer, fetcher: Fetcher, store: StateStore
+) -> None:
+    issuer = https_server.origin
+    _publish(https_server, issuer)
+    cached = CachedMetadataFetcher(fetcher, store)
+    assert (await _verify(_sd_jwt(issuer), cached)).proof.outcome is Outcome.PASSED
+    # The issuer rotates to a new key k2; the cached set only has k1.
+    new_key = seeded_key(KeyType.P256, "rotated")
+    _publish(
+        https_server,
+        issuer,
+        jwks={"keys": [{**new_key.public_key().to_jwk(), "kid": "k2"}]},
+    )
+    rotated = issue_sd_jwt({"iss": issuer, "vct": "x"}, new_key, "k2").serialize()
+    out = await _verify(rotated, cached)
+    assert out.proof.outcome is Outcome.PASSED, out.did
+    assert https_server.count("/.well-known/jwt-vc-issuer") == 2
+    # Unknown kids do not force a fetch each: one refresh per interval.
+    for kid in ("k3", "k4"):
+        unknown = issue_sd_jwt({"iss": issuer, "vct": "x"}, new_key, kid).serialize()
+        assert (await _verify(unknown, cached)).did.outcome is Outcome.FAILED
+    assert https_server.count("/.well-known/jwt-vc-issuer") == 2

@@ -7,13 +7,21 @@ equal `iss`, with exactly one of `jwks` (a JWK Set) or `jwks_uri` (an https URL 
 fetch goes through `vcverifier.fetch.Fetcher` (https only, address guard, size caps); a verifier
 without a fetcher cannot use https issuers. Keys are imported with `PublicKey.from_jwk`, so only
 Ed25519, P-256 and P-384 public keys are usable; a key whose `use` is not `sig` is skipped.
+
+`CachedMetadataFetcher` wraps the fetcher with the shared state store (Redis or in-process):
+metadata and JWK Sets are kept for their `Cache-Control` max-age, bounded by `max_ttl`. A `kid`
+missing from a cached set triggers one refetch per URL per `refresh_interval` (key rotation
+without letting unknown kids force a fetch per request).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from vcverifier.cache import StateStore
 from vcverifier.errors import FetchError, InputError, ResolutionError, UnsupportedError
 from vcverifier.keys import PublicKey
 from vcverifier.types import JsonObject
@@ -43,7 +51,7 @@ def metadata_url(issuer: str) -> str:
 async def issuer_jwks(issuer: str, *, fetcher: MetadataFetcher) -> tuple[list[Any], dict[str, str]]:
     """The `keys` of the issuer's JWK Set, and evidence saying where they came from."""
     url = metadata_url(issuer)
-    _, metadata = await fetcher.fetch_json(url, https_only=True)
+    result, metadata = await fetcher.fetch_json(url, https_only=True)
     # SD-JWT VC, JWT VC Issuer Metadata: `issuer` MUST be identical to the `iss` value.
     if metadata.get("issuer") != issuer:
         raise ResolutionError(
@@ -53,7 +61,8 @@ async def issuer_jwks(issuer: str, *, fetcher: MetadataFetcher) -> tuple[list[An
     has_jwks, has_uri = "jwks" in metadata, "jwks_uri" in metadata
     if has_jwks == has_uri:
         raise ResolutionError(f"the metadata at {url} must have exactly one of jwks, jwks_uri")
-    evidence = {"source": "fetched", "metadata": url}
+    # CachedMetadataFetcher answers from its cache without a fetch result.
+    evidence = {"source": "fetched" if result is not None else "cache", "metadata": url}
     if has_jwks:
         jwks = metadata["jwks"]
     else:
@@ -68,6 +77,10 @@ async def issuer_jwks(issuer: str, *, fetcher: MetadataFetcher) -> tuple[list[An
     return keys, evidence
 
 
+def _signing_keys(keys: list[Any]) -> list[dict[str, Any]]:
+    return [k for k in keys if isinstance(k, dict) and k.get("use", "sig") == "sig"]
+
+
 async def issuer_key(
     issuer: str, kid: str | None, *, fetcher: MetadataFetcher | None
 ) -> tuple[PublicKey, str, dict[str, str]]:
@@ -76,7 +89,12 @@ async def issuer_key(
     if fetcher is None:
         raise FetchError(f"issuer {issuer[:200]} needs its metadata fetched, and no fetcher is set")
     keys, evidence = await issuer_jwks(issuer, fetcher=fetcher)
-    signing = [k for k in keys if isinstance(k, dict) and k.get("use", "sig") == "sig"]
+    signing = _signing_keys(keys)
+    if kid is not None and not any(k.get("kid") == kid for k in signing):
+        # Perhaps a rotated key the cached set does not have yet: refetch, at most so often.
+        if isinstance(fetcher, CachedMetadataFetcher) and await fetcher.refresh(evidence):
+            keys, evidence = await issuer_jwks(issuer, fetcher=fetcher)
+            signing = _signing_keys(keys)
     if kid is not None:
         chosen = [k for k in signing if k.get("kid") == kid]
         if len(chosen) != 1:
@@ -100,3 +118,57 @@ async def issuer_key(
         ) from exc
     key_id = kid if kid is not None else key.jwk_thumbprint()
     return key, key_id, {**evidence, "kid": key_id}
+
+
+class CachedMetadataFetcher:
+    """A `MetadataFetcher` that keeps issuer metadata and JWK Sets in a `StateStore`.
+
+    `fetcher` is a `vcverifier.fetch.Fetcher` (anything with `fetch_json` returning a result with
+    `max_age`). A response is kept for its Cache-Control max-age, at most `max_ttl` seconds, and
+    for `default_ttl` when it says nothing; `no-store`/`no-cache`/`max-age=0` are not kept."""
+
+    def __init__(
+        self,
+        fetcher: MetadataFetcher,
+        store: StateStore,
+        *,
+        default_ttl: float = 300.0,
+        max_ttl: float = 3600.0,
+        refresh_interval: float = 60.0,
+        prefix: str = "jwt-vc-issuer:",
+    ) -> None:
+        self.fetcher = fetcher
+        self.store = store
+        self.default_ttl = default_ttl
+        self.max_ttl = max_ttl
+        self.refresh_interval = refresh_interval
+        self.prefix = prefix
+
+    def _key(self, kind: str, url: str) -> str:
+        return f"{self.prefix}{kind}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+    async def fetch_json(
+        self, url: str, *, https_only: bool = True, accept: str = "application/json"
+    ) -> tuple[Any, JsonObject]:
+        cached = await self.store.get(self._key("doc", url))
+        if cached is not None:
+            value = json.loads(cached)
+            if isinstance(value, dict):
+                return None, value
+        result, data = await self.fetcher.fetch_json(url, https_only=https_only, accept=accept)
+        max_age = getattr(result, "max_age", None)
+        ttl = self.default_ttl if max_age is None else min(float(max_age), self.max_ttl)
+        if ttl > 0:
+            await self.store.set(self._key("doc", url), json.dumps(data).encode(), ttl=ttl)
+        return result, data
+
+    async def refresh(self, evidence: dict[str, str]) -> bool:
+        """Drop the cached metadata (and JWK Set) named in `evidence`, at most once per
+        `refresh_interval` per URL. True when dropped (the caller may fetch again)."""
+        url = evidence.get("metadata", "")
+        if not await self.store.set_nx(self._key("refresh", url), b"1", ttl=self.refresh_interval):
+            return False
+        await self.store.delete(self._key("doc", url))
+        if "jwks_uri" in evidence:
+            await self.store.delete(self._key("doc", evidence["jwks_uri"]))
+        return True

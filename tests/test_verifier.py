@@ -74,8 +74,11 @@ async def test_issuer_is_not_the_signer(verifier: Verifier) -> None:
     assert pt.INVALID_VERIFICATION_METHOD in problem_types(result, "proof")
 
 
-async def test_conformance_profile_reports_controller_mismatch_as_warning(store: StateStore) -> None:
-    verifier = Verifier.from_settings(Settings(profile="conformance"), store=store)
+async def test_conformance_profile_reports_controller_mismatch_as_warning(
+    store: StateStore,
+) -> None:
+    settings = Settings(profile="conformance", trust_dir="/nonexistent-trust-dir")
+    verifier = Verifier.from_settings(settings, store=store)
     doc = Issuer("mallory").sign(credential(Issuer("issuer-x").did, HOLDER.did))
     result = await verifier.verify_credential(doc, now=NOW)
     assert result.verified
@@ -195,9 +198,7 @@ async def test_missing_challenge_option_fails(verifier: Verifier) -> None:
 
 async def test_holder_mismatch(verifier: Verifier) -> None:
     bob = Issuer("holder-bob")
-    vp = bob.sign(
-        presentation(bob.did, [signed()]), purpose="authentication", challenge="c-2"
-    )
+    vp = bob.sign(presentation(bob.did, [signed()]), purpose="authentication", challenge="c-2")
     result = await verifier.verify_presentation(vp, options=VerifyOptions(challenge="c-2"), now=NOW)
     assert problem_types(result, "holder") == {pt.HOLDER_MISMATCH}
     relaxed = await verifier.verify_presentation(
@@ -220,9 +221,7 @@ async def test_unsigned_presentation(verifier: Verifier) -> None:
 
 async def test_presentation_with_bad_credential_is_not_verified(verifier: Verifier) -> None:
     bad = tamper(signed(), "credentialSubject.degree.name", "forged")
-    vp = HOLDER.sign(
-        presentation(HOLDER.did, [bad]), purpose="authentication", challenge="c-3"
-    )
+    vp = HOLDER.sign(presentation(HOLDER.did, [bad]), purpose="authentication", challenge="c-3")
     result = await verifier.verify_presentation(vp, options=VerifyOptions(challenge="c-3"), now=NOW)
     assert not result.verified
     assert outcome(result.credentials[0], "proof") is Outcome.FAILED
@@ -239,4 +238,3 @@ async def test_presentation_proof_for_assertion_fails(verifier: Verifier) -> Non
     vp = HOLDER.sign(presentation(HOLDER.did, [signed()]), challenge="c-4")
     result = await verifier.verify_presentation(vp, options=VerifyOptions(challenge="c-4"), now=NOW)
     assert outcome(result, "proof") is Outcome.FAILED
-

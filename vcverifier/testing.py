@@ -107,7 +107,7 @@ def credential(
     issuer: str,
     subject: str | None = "did:example:subject",
     *,
-    types: tuple[str, ...] = ("ExampleDegreeCredential",),
+    types: tuple[str, ...] | None = None,
     claims: JsonObject | None = None,
     valid_from: datetime | None = FIXED_TIME - timedelta(days=1),
     valid_until: datetime | None = FIXED_TIME + timedelta(days=3650),
@@ -124,6 +124,10 @@ def credential(
         doc = {"@context": [V1, "https://www.w3.org/2018/credentials/examples/v1", *extra_contexts]}
     if credential_id is not None:
         doc["id"] = credential_id
+    if types is None:
+        types = (
+            ("ExampleDegreeCredential",) if version == "2.0" else ("UniversityDegreeCredential",)
+        )
     doc["type"] = ["VerifiableCredential", *types]
     doc["issuer"] = issuer
     if version == "2.0":
@@ -138,9 +142,9 @@ def credential(
     subject_doc: JsonObject = {}
     if subject is not None:
         subject_doc["id"] = subject
+    degree_type = "ExampleBachelorDegree" if version == "2.0" else "BachelorDegree"
     subject_doc.update(
-        claims
-        or {"degree": {"type": "ExampleBachelorDegree", "name": "Bachelor of Science and Arts"}}
+        claims or {"degree": {"type": degree_type, "name": "Bachelor of Science and Arts"}}
     )
     doc["credentialSubject"] = subject_doc
     if status is not None:

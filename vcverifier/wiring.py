@@ -30,7 +30,7 @@ def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
         settings,
         loader=DocumentLoader.from_settings(settings),
         resolvers=resolvers,
-        suites=default_suites(),
+        suites=default_suites(max_work=settings.canonicalization_max_work),
         challenges=ChallengeStore(state, ttl_seconds=settings.challenge_ttl_seconds),
         fetcher=fetcher,
     )

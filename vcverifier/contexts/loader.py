@@ -55,6 +55,8 @@ BUNDLED_CONTEXTS: Mapping[str, str] = {
     "https://w3id.org/vc/status-list/2021/v1": "vc-status-list-2021-v1.jsonld",
     # Not in the issue's list: the vc-di-eddsa/vc-di-ecdsa "employ" test vectors use it.
     "https://w3id.org/citizenship/v4rc1": "citizenship-v4rc1.jsonld",
+    # Imported by the credentials examples v1 context.
+    "https://www.w3.org/ns/odrl.jsonld": "odrl.jsonld",
 }
 """Bundled context URL -> file name under `vcverifier/contexts/data/`."""
 

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     trust_signing_key_file: Path | None = Field(
         None, description="the operator's private JWK, to serve signed trust list exports"
     )
+    trust_require_domain_linkage: bool = Field(
+        False, description="did:web partners must be linked from their domain's DID configuration"
+    )
     policy_file: Path | None = None
 
     # --- authorization: access tokens (vcverifier.policy) ------------------------------------

@@ -3,7 +3,9 @@ through the HTTP endpoint and the operator's approval (DID in the path percent-e
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import contextlib
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,11 @@ from vcverifier.did.defaults import build_default_resolvers
 from vcverifier.did.web import DidWeb, did_web_url
 from vcverifier.fetch import Fetcher
 from vcverifier.keys import KeyType
+from vcverifier.multibase import b64url_encode
 from vcverifier.proofs import default_suites
 from vcverifier.result import Outcome
 from vcverifier.testing import Issuer
+from vcverifier.trust.domain_linkage import CONFIG_PATH
 from vcverifier.trust.evaluate import TrustEvaluator
 from vcverifier.trust.onboarding import make_request
 from vcverifier.trust.service import TrustService
@@ -62,15 +66,16 @@ def _document(did: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-async def setup(tmp_path: Path, https_server: LocalServer) -> Any:
-    did = f"did:web:localhost%3A{https_server.port}:partners:acme"
-    path = did_web_url(did).split(str(https_server.port), 1)[1]
-    https_server.json(path, _document(did))
+@contextlib.asynccontextmanager
+async def _deployment(tmp_path: Path, server: LocalServer, *, linkage: bool) -> Any:
+    did = f"did:web:localhost%3A{server.port}:partners:acme"
+    path = did_web_url(did).split(str(server.port), 1)[1]
+    server.json(path, _document(did))
     settings = Settings(
         trust_dir=tmp_path / "trust",
         admin_api_keys=["admin-key-0123456789"],
-        allow_private_network=https_server.origin,
+        allow_private_network=server.origin,
+        trust_require_domain_linkage=linkage,
     )
     state = MemoryStore()
     fetcher = Fetcher(settings)
@@ -93,14 +98,23 @@ async def setup(tmp_path: Path, https_server: LocalServer) -> Any:
         suites=default_suites(),
         state=state,
         clock=lambda: NOW,
+        fetcher=fetcher,
     )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test"
-    ) as client:
-        r = await client.post("/trust/lists", json={"id": "partners"}, headers=ADMIN)
-        assert r.status_code == 201
-        yield did, client, store
-    await fetcher.aclose()
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as client:
+            r = await client.post("/trust/lists", json={"id": "partners"}, headers=ADMIN)
+            assert r.status_code == 201
+            yield did, client, store
+    finally:
+        await fetcher.aclose()
+
+
+@pytest.fixture
+async def setup(tmp_path: Path, https_server: LocalServer) -> Any:
+    async with _deployment(tmp_path, https_server, linkage=False) as parts:
+        yield parts
 
 
 def _request(did: str, key: Issuer, fragment: str, purpose: str, nonce: str) -> Any:
@@ -152,3 +166,87 @@ async def test_did_web_partner_onboarding(setup: Any) -> None:
         issuer=did, types=["VerifiableCredential", "EmployeeCredential"], now=NOW
     )
     assert result.outcome is Outcome.PASSED
+
+
+def _linkage_jwt(
+    did: str,
+    origin: str,
+    *,
+    key: Issuer = ASSERT_KEY,
+    kid: str = "assert",
+    subject_origin: str | None = None,
+    exp: datetime | None = None,
+) -> str:
+    header = {
+        "alg": "ES256" if key.key_type is KeyType.P256 else "EdDSA",
+        "kid": f"{did}#{kid}",
+        "typ": "JWT",
+    }
+    payload = {
+        "iss": did,
+        "sub": did,
+        "nbf": int((NOW - timedelta(days=1)).timestamp()),
+        "exp": int((exp or NOW + timedelta(days=365)).timestamp()),
+        "vc": {
+            "@context": [
+                "https://www.w3.org/2018/credentials/v1",
+                "https://identity.foundation/.well-known/did-configuration/v1",
+            ],
+            "issuer": did,
+            "type": ["VerifiableCredential", "DomainLinkageCredential"],
+            "credentialSubject": {"id": did, "origin": subject_origin or origin},
+        },
+    }
+    signing_input = ".".join(b64url_encode(json.dumps(part).encode()) for part in (header, payload))
+    return signing_input + "." + b64url_encode(key.key.sign(signing_input.encode()))
+
+
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [
+        ("linked", 202),
+        ("no-configuration", 401),
+        ("other-origin", 401),
+        ("expired", 401),
+        ("authentication-key", 401),  # kid not under assertionMethod
+        ("forged", 401),  # signed by a key that is not the DID's
+    ],
+)
+async def test_domain_linkage_required(
+    tmp_path: Path, https_server: LocalServer, case: str, status: int
+) -> None:
+    async with _deployment(tmp_path, https_server, linkage=True) as (did, client, _):
+        origin = https_server.origin.replace("127.0.0.1", "localhost")
+        tokens = {
+            "linked": [_linkage_jwt(did, origin)],
+            "other-origin": [_linkage_jwt(did, origin, subject_origin="https://evil.example")],
+            "expired": [_linkage_jwt(did, origin, exp=NOW - timedelta(days=1))],
+            "authentication-key": [_linkage_jwt(did, origin, key=AUTH_KEY, kid="auth")],
+            "forged": [_linkage_jwt(did, origin, key=Issuer("x", KeyType.P256))],
+        }
+        if case != "no-configuration":
+            https_server.json(
+                CONFIG_PATH,
+                {
+                    "@context": "https://identity.foundation/.well-known/did-configuration/v1",
+                    "linked_dids": [{"not": "a JWT"}, *tokens[case]],
+                },
+            )
+        body = _request(did, AUTH_KEY, "auth", "authentication", f"nonce-linkage-{case}-0001")
+        r = await client.post("/trust/onboarding", json=body)
+        assert r.status_code == status, r.text
+        if status == 401:
+            assert r.json()["type"] == pt.UNTRUSTED_ISSUER
+
+
+async def test_domain_linkage_ignores_other_methods() -> None:
+    from vcverifier.trust.domain_linkage import verify_domain_linkage
+
+    fetcher = Fetcher(Settings())
+    try:
+        found = await verify_domain_linkage(
+            AUTH_KEY.did, fetcher=fetcher, resolvers=build_default_resolvers(), now=NOW
+        )
+    finally:
+        await fetcher.aclose()
+    assert found is None

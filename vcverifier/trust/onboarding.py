@@ -15,14 +15,16 @@ The request is a JSON object secured with one Data Integrity proof (`eddsa-jcs-2
 (made by a key of `issuer`, listed in its DID document under `assertionMethod` or
 `authentication`, as `proofPurpose` says; resolved with the DID resolver) — so the requester
 controls the DID; and only then records the nonce with `set_nx` in the state store (for twice
-the window), so a replayed request is refused and a forged one cannot burn a nonce.
+the window), so a replayed request is refused and a forged one cannot burn a nonce. With
+`domain_linkage` (see `vcverifier.trust.domain_linkage`), a did:web must also be linked from
+its domain's DID configuration.
 `submit` adds the issuer as `pending`; an operator approves or rejects it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -78,6 +80,7 @@ class OnboardingRequest:
     nonce: str
     created: datetime
     verification_method: str
+    domain: str | None = None  # the verified origin, when domain linkage was checked
 
 
 def make_request(
@@ -128,10 +131,13 @@ async def verify_request(
     state: StateStore,
     now: datetime,
     window: timedelta = DEFAULT_WINDOW,
+    domain_linkage: Callable[[str], Awaitable[str | None]] | None = None,
 ) -> OnboardingRequest:
     """Verify a signed onboarding request. Raises InputError (malformed),
     OnboardingRefusedError (stale or replayed), ProofError / ResolutionError /
-    UnsupportedError / FetchError (no proof of control), StateUnavailableError."""
+    UnsupportedError / FetchError (no proof of control), DomainLinkageError (when
+    `domain_linkage` is given: a did:web whose domain does not link back to it),
+    StateUnavailableError."""
     try:
         model = _RequestModel.model_validate(body)
     except ValidationError as exc:
@@ -148,6 +154,7 @@ async def verify_request(
     vm = await verify_signed(
         body, controller=model.issuer, purposes=PURPOSES, resolvers=resolvers, suites=suites
     )
+    domain = await domain_linkage(model.issuer) if domain_linkage is not None else None
     # Replay protection, after the proof: only the DID's controller can use up its nonces.
     ttl = 2 * window.total_seconds()
     if not await state.set_nx(_nonce_key(model.issuer, model.nonce), b"1", ttl=ttl):
@@ -163,6 +170,7 @@ async def verify_request(
         nonce=model.nonce,
         created=model.created,
         verification_method=vm,
+        domain=domain,
     )
 
 

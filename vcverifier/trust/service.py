@@ -8,18 +8,20 @@ DID URL, is the verification method; otherwise the key's did:key is.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vcverifier.cache import StateStore
 from vcverifier.config import Settings
 from vcverifier.did.registry import ResolverRegistry
 from vcverifier.errors import ConfigError, InputError
+from vcverifier.fetch import Fetcher
 from vcverifier.keys import PrivateKey
 from vcverifier.proofs.registry import SuiteRegistry
 from vcverifier.trust.admin import TrustAdmin
+from vcverifier.trust.domain_linkage import verify_domain_linkage
 from vcverifier.trust.store import TrustStore
 
 
@@ -35,6 +37,23 @@ class TrustService:
     suites: SuiteRegistry
     state: StateStore
     clock: Callable[[], datetime] = field(default=_utc_now)
+    fetcher: Fetcher | None = None  # for the did:web domain linkage check
+
+    def domain_linkage(self, now: datetime) -> Callable[[str], Awaitable[str | None]] | None:
+        """The domain linkage check for onboarding, when `trust_require_domain_linkage`."""
+        if not self.settings.trust_require_domain_linkage:
+            return None
+        fetcher = self.fetcher
+        if fetcher is None:
+            raise ConfigError("the domain linkage check needs an HTTP fetcher")
+        skew = timedelta(seconds=self.settings.clock_skew_seconds)
+
+        async def check(did: str) -> str | None:
+            return await verify_domain_linkage(
+                did, fetcher=fetcher, resolvers=self.resolvers, now=now, skew=skew
+            )
+
+        return check
 
     @property
     def admin(self) -> TrustAdmin:

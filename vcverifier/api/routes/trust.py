@@ -43,6 +43,7 @@ from vcverifier.errors import (
     UnsupportedError,
     VcVerifierError,
 )
+from vcverifier.trust.domain_linkage import DomainLinkageError
 from vcverifier.trust.evaluate import TrustEvaluator
 from vcverifier.trust.model import (
     DID_PATTERN,
@@ -99,6 +100,7 @@ def trust_service(request: Request) -> TrustService:
         resolvers=verifier.resolvers,
         suites=verifier.suites,
         state=services.store,
+        fetcher=verifier.fetcher,
     )
     request.app.state.trust_service = built
     return built
@@ -222,7 +224,7 @@ def _map(error: VcVerifierError, *, proof_status: int = 422) -> ApiProblem:
         return _problem(404, error)
     if isinstance(error, TrustConflictError):
         return _problem(409, error)
-    if isinstance(error, OnboardingRefusedError | UntrustedOperatorError):
+    if isinstance(error, OnboardingRefusedError | UntrustedOperatorError | DomainLinkageError):
         return _problem(proof_status, error)
     if isinstance(error, ProofError | ResolutionError | UnsupportedError | FetchError):
         return _problem(proof_status, error)
@@ -287,6 +289,7 @@ def build_router() -> APIRouter:
                 suites=svc.suites,
                 state=svc.state,
                 now=now,
+                domain_linkage=svc.domain_linkage(now),
             )
             trust_list = await submit(verified, admin=svc.admin, now=now)
         except VcVerifierError as exc:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vcverifier import problem_types as pt
+from vcverifier import testing
 from vcverifier.cache import MemoryStore
 
 ENDPOINTS = ("/credentials/verify", "/presentations/verify")
@@ -116,6 +117,9 @@ async def test_compressed_body_refused(
         b'{"verifiableCredential": {"n": ' + b"9" * 5000 + b"}}",
         b'{"verifiableCredential": {}, "verifiableCredential": {}}',
         b'{"verifiableCredential": {"a": 1, "a": 2}}',
+        b'{"verifiableCredential": {"n": "\\ud800"}}',
+        b'{"verifiableCredential": {"\\udfff": 1}}',
+        b'{"verifiableCredential": {"n": ' + b"9" * 400 + b"}}",
     ],
     ids=[
         "bom-utf16",
@@ -131,6 +135,9 @@ async def test_compressed_body_refused(
         "huge-integer",
         "duplicate-top-member",
         "duplicate-nested-member",
+        "lone-surrogate-value",
+        "lone-surrogate-key",
+        "integer-beyond-double",
     ],
 )
 async def test_unparseable_json(client: httpx.AsyncClient, raw: bytes) -> None:
@@ -231,3 +238,21 @@ async def test_fuzzed_bodies_never_500(body: Any, endpoint: str) -> None:
     async with app_client(make_settings(), store=MemoryStore()) as client:
         response = await client.post(endpoint, content=json.dumps(body), headers=JSON)
     assert response.status_code in (200, 400, 413, 415, 422), response.text
+
+
+SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
+
+
+@pytest.mark.parametrize("suite", SUITES)
+@pytest.mark.parametrize(
+    "number",
+    ["1e308", "-0.0", "5e-324", "1" + "0" * 300, "-" + "9" * 308, "0.1", '"\\ud83d\\ude00"'],
+)
+async def test_edge_values_in_signed_credentials(suite: str, number: str) -> None:
+    # Values a JSON parser accepts must not break canonicalization (JSON-LD or JCS) into a 500.
+    issuer = testing.Issuer.for_suite("hostile-edge", suite)
+    signed = issuer.sign(testing.credential(issuer.did, claims={"n": 1}), suite=suite)
+    raw = json.dumps({"verifiableCredential": signed}).replace('"n": 1', '"n": ' + number)
+    async with app_client(make_settings(), store=MemoryStore()) as client:
+        response = await client.post("/credentials/verify", content=raw, headers=JSON)
+    assert response.status_code in (200, 400), response.text[:500]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +126,32 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# I-JSON (RFC 7493): numbers beyond IEEE 754 double range and strings that are not valid Unicode
+# (lone surrogates written as \u escapes) are refused; later stages (JSON-LD to RDF, JCS) would
+# fail on them in ways that are not about the credential.
+_MAX_INT_DIGITS = 308
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError("integer out of range")
+    return int(text)
+
+
+def _check_unicode(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            item.encode("utf-8")  # UnicodeEncodeError (a ValueError) on a lone surrogate
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def parse_json(data: bytes, *, max_depth: int) -> Any:
     """Strict JSON from UTF-8 bytes; every failure is a 422 problem."""
     try:
@@ -136,11 +163,14 @@ def parse_json(data: bytes, *, max_depth: int) -> Any:
             text,
             object_pairs_hook=_no_duplicates,
             parse_float=_finite_float,
+            parse_int=_bounded_int,
             parse_constant=_reject_constant,
         )
+        if _SURROGATE_ESCAPE.search(text):
+            _check_unicode(value)
     except RecursionError as exc:
         raise _unparseable(f"JSON nesting deeper than {max_depth} levels") from exc
-    except ValueError as exc:  # JSONDecodeError, int digit limit, duplicates, non-finite
+    except ValueError as exc:  # JSONDecodeError, duplicates, out-of-range numbers, surrogates
         raise _unparseable(f"invalid JSON: {str(exc)[:200]}") from exc
     try:
         check_depth(value, max_depth)

@@ -36,6 +36,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -241,6 +242,9 @@ class Fetcher:
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             trust_env=False,
+            # No cookies: one fetch must not carry state from another (or from another name
+            # that resolved to the same address).
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             limits=httpx.Limits(max_keepalive_connections=0),
             headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "gzip, identity"},
         )

@@ -265,3 +265,11 @@ async def test_any_blocked_answer_refuses_the_name(answer: list[str]) -> None:
     async with FixedDns(Settings(allow_private_network=""), {"evil.test": answer}) as fetcher:
         with pytest.raises(FetchError, match="refused"):
             await fetcher.fetch("http://evil.test/x")
+
+
+async def test_cookies_are_never_kept(http_server: LocalServer) -> None:
+    url = http_server.route("/c", Route(b"{}", headers={"Set-Cookie": "session=abc; Path=/"}))
+    async with Fetcher(settings_for(http_server)) as fetcher:
+        await fetcher.fetch(url)
+        await fetcher.fetch(url)
+        assert len(fetcher._client.cookies) == 0

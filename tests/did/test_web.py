@@ -236,3 +236,24 @@ async def test_credential_issued_by_did_web(store: StateStore, https_server: Loc
         verification_method=f"{did}#key-2",
     )
     assert (await verifier.verify_credential(p256_cred, now=NOW)).verified
+
+
+async def test_offline_bundle(store: StateStore, https_server: LocalServer) -> None:
+    import json
+
+    from vcverifier.bundle.format import Bundle, Entry, Kind
+
+    did = did_for(https_server, "bundled")
+    obtained = NOW - timedelta(hours=5)
+    body = json.dumps(document(did)).encode()
+    bundle = Bundle(
+        issuer=ED.did,
+        created=obtained,
+        entries=(Entry(Kind.DID_DOCUMENT, did, did_web_url(did), obtained, body),),
+    )
+    settings = Settings(offline=True)
+    resolver = DidWeb(Fetcher(settings), store, settings, bundle=bundle, clock=Clock(NOW))
+    resolved = await resolver.resolve(did)
+    assert resolved.evidence["source"] == "bundle"
+    assert resolved.evidence["age_seconds"] == str(5 * 3600)
+    assert resolved.document.id == did

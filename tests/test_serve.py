@@ -138,3 +138,25 @@ def test_embedded_default_single_worker(embedded: Server) -> None:
         assert "vcverifier_http_requests_total" in client.get("/metrics").text
         docs = client.get("/openapi.json").json()
         assert "/presentations/verify" in docs["paths"]
+
+
+def test_settings_reach_workers_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from vcverifier.config import Settings
+    from vcverifier.serve import settings_to_env
+
+    for name in list(os.environ):
+        if name.startswith("VCVERIFIER_"):
+            monkeypatch.delenv(name)
+    chosen = Settings(
+        redis_url="redis://127.0.0.1:6379/15",
+        challenge_ttl_seconds=42,
+        allowed_domains=["https://a.example", "https://b.example"],
+        trust_dir=tmp_path,
+        allow_remote_contexts=False,
+        profile="conformance",
+    )
+    for name, value in settings_to_env(chosen).items():
+        monkeypatch.setenv(name, value)
+    assert Settings() == chosen

@@ -83,3 +83,33 @@ async def test_service_answers_503_then_recovers(own_redis: RedisProcess, tmp_pa
         assert replay.status_code == 400
         metrics = (await client.get("/metrics")).text
         assert 'outcome="unavailable"' in metrics
+
+
+async def test_paused_redis_times_out_without_mixing_replies(own_redis: RedisProcess) -> None:
+    # A Redis that stops answering (SIGSTOP) must cost at most the timeout, and the late replies
+    # of abandoned commands must never be read as the answers of later ones.
+    import signal
+
+    store = RedisStore(own_redis.url, timeout=TIMEOUT)
+    try:
+        await store.set("a", b"value-a", ttl=60)
+        await store.set("b", b"value-b", ttl=60)
+        assert own_redis.proc is not None
+        own_redis.proc.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            for key in ("a", "b"):
+                try:
+                    await store.get(key)
+                    raise AssertionError("get() answered while Redis was paused")
+                except StateUnavailableError:
+                    pass
+            assert time.monotonic() - started < 2 * TIMEOUT + 1
+        finally:
+            own_redis.proc.send_signal(signal.SIGCONT)
+        for _ in range(5):
+            assert await store.get("b") == b"value-b"
+            assert await store.get("a") == b"value-a"
+        assert await store.set_nx("a", b"x", ttl=60) is False
+    finally:
+        await store.close()

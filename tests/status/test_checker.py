@@ -449,3 +449,21 @@ async def test_offline_bundle(store: StateStore, http_server: LocalServer) -> No
 async def test_no_credential_status_is_skipped(verifier: Verifier) -> None:
     check = status_of(await verifier.verify_credential(credential_with(None), now=NOW))
     assert check.outcome is Outcome.SKIPPED
+
+
+async def test_token_status_list_is_unsupported_not_skipped(
+    store: StateStore, http_server: LocalServer
+) -> None:
+    from vcverifier.fetch import Fetcher
+    from vcverifier.status import StatusChecker
+
+    settings = settings_for(http_server)
+    verifier = Verifier.from_settings(settings, store=store)
+    checker = StatusChecker(
+        Fetcher(settings), store, settings, verify_list=verifier.verify_status_list_credential
+    )
+    doc = credential(ISSUER.did, HOLDER.did)
+    doc["status"] = {"status_list": {"idx": 0, "uri": http_server.url("/tsl")}}
+    check, _ = await checker.check(doc, now=NOW)
+    assert check.outcome is Outcome.FAILED
+    assert problem_types(check) == {pt.UNSUPPORTED_ERROR}

@@ -180,6 +180,17 @@ class StatusChecker:
         """The `status` CheckResult of `credential` and any warnings (stale evidence)."""
         raw = credential.get("credentialStatus")
         if raw is None or raw == []:
+            token_status = credential.get("status")
+            if isinstance(token_status, dict) and "status_list" in token_status:
+                # SD-JWT VC / JWT `status` (IETF Token Status List): a status we cannot read
+                # must not pass as "no status".
+                return _failed(
+                    "the credential uses an IETF Token Status List (status.status_list), "
+                    "which is not supported",
+                    pt.UNSUPPORTED_ERROR,
+                    "Unsupported status mechanism",
+                    {},
+                ), ()
             return CheckResult.skipped(STATUS, "no credentialStatus"), ()
         entries = raw if isinstance(raw, list) else [raw]
         results: list[CheckResult] = []

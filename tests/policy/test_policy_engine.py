@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.policy.world import (
+    ALICE,
     API,
     ISSUER_URL,
     NOW,
@@ -24,7 +25,7 @@ from vcverifier.policy import decision as d
 from vcverifier.policy.decision import AuthorizationRequest
 from vcverifier.policy.service import AuthorizeOutcome
 from vcverifier.result import Outcome
-from vcverifier.testing import FIXED_TIME
+from vcverifier.testing import FIXED_TIME, credential
 
 
 async def authorize(
@@ -205,3 +206,24 @@ async def test_unsigned_or_foreign_holder_presentation_is_denied(world: World) -
     out = await authorize(world, (vp, opts), request("read"))
     assert not out.decision.permit
     assert "holder" in out.decision.failed_checks
+
+
+async def test_claims_about_another_subject_are_not_visible(world: World) -> None:
+    # One credential about Alice (employee) and Bob (manager), presented by Alice: only
+    # Alice's claims count, so she may read but not write.
+    bob = "did:example:bob"
+    doc = credential(
+        PARTNER.did,
+        ALICE.did,
+        types=("EmployeeCredential",),
+        claims={"role": "employee"},
+        valid_until=FIXED_TIME + timedelta(days=365),
+    )
+    doc["credentialSubject"] = [doc["credentialSubject"], {"id": bob, "role": "manager"}]
+    signed = PARTNER.sign(doc)
+    read = await authorize(world, present(signed), request("read"))
+    assert read.verification.verified, read.verification.to_json()
+    assert read.decision.permit
+    assert read.decision.matched_rules == ("partner-employee-read",)
+    write = await authorize(world, present(signed), request("write"))
+    assert not write.decision.permit

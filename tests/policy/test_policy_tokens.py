@@ -71,7 +71,7 @@ async def test_dpop_request_with_the_holders_key(world: World) -> None:
     assert out.token is not None
     token = out.token.token
     jwks = public_keyset(world.keys.public_jwks())
-    store = MemoryStore()
+    store = world.store  # memory and Redis: a replay is caught across workers
     proof = create_proof(ALICE.key, method="GET", url=ORDERS_URL, now=NOW, access_token=token)
     claims = await verify_dpop_request(
         token,

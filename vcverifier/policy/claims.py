@@ -65,11 +65,13 @@ def nest(pairs: Iterable[tuple[str, Any]]) -> tuple[dict[str, Any], tuple[str, .
     return out, tuple(conflicts)
 
 
-def claims_from_authority(authority: ClaimAuthority) -> list[tuple[str, Any]]:
-    """(path, value) of the claims the issuer is authoritative for; none if it is untrusted."""
+def claims_from_authority(authority: ClaimAuthority, *, subject: str) -> list[tuple[str, Any]]:
+    """(path, value) of the claims the issuer is authoritative for about `subject` (the
+    holder): none if it is untrusted, and never claims about another subject (a credential with
+    several subjects) or about a subject without an id."""
     if not authority.trusted:
         return []
-    return [(c.path, c.value) for c in authority.claims if c.authoritative]
+    return [(c.path, c.value) for c in authority.claims if c.authoritative and c.subject == subject]
 
 
 def claims_from_paths(

@@ -7,8 +7,9 @@ Order of evaluation:
 2. Only rules for the request's audience are considered; none → deny.
 3. For each rule, the credentials it applies to are those having all of its credential types
    whose `trust` check passed; the trust layer then says, for the rule's trust lists, whether
-   the issuer is trusted there and which claims it is authoritative for. Only those claims are
-   visible to the condition. No such credential → the rule does not apply.
+   the issuer is trusted there and which claims it is authoritative for. Only those claims, and
+   only about the holder (the subject whose `id` is the holder DID), are visible to the
+   condition. No such credential → the rule does not apply.
 4. A permit rule matches when its condition is true. A deny rule matches when its condition is
    true OR cannot be evaluated (fail closed: a deny rule that reads a missing claim denies).
 5. Any matched deny rule → deny (deny overrides permit). Else any matched permit → permit with
@@ -153,7 +154,9 @@ class PolicyEngine:
         denies: list[Rule] = []
         used: dict[str, tuple[str, ...]] = {}  # rule id -> the claims its condition read
         for rule in rules:
-            claims, why_not, conflicts = await self._claims_for(rule, credentials, now=now)
+            claims, why_not, conflicts = await self._claims_for(
+                rule, credentials, holder=holder or "", now=now
+            )
             if why_not is not None:
                 notes.append(why_not)
                 continue
@@ -193,9 +196,9 @@ class PolicyEngine:
         return _permit(permits, request, notes, claims_used=claims_of(permits), holder=holder)
 
     async def _claims_for(
-        self, rule: Rule, credentials: Sequence[_Credential], *, now: datetime
+        self, rule: Rule, credentials: Sequence[_Credential], *, holder: str, now: datetime
     ) -> tuple[dict[str, Any], Reason | None, tuple[str, ...]]:
-        """The claims visible to `rule`, or why the rule does not apply."""
+        """The claims about `holder` visible to `rule`, or why the rule does not apply."""
         wanted = frozenset(t for t in rule.credential_types if t != _BASE_TYPE)
         typed = [c for c in credentials if wanted <= c.types]
         if not typed:
@@ -218,7 +221,7 @@ class PolicyEngine:
             )
             if authority.trusted:
                 any_trusted = True
-                pairs.extend(claims_from_authority(authority))
+                pairs.extend(claims_from_authority(authority, subject=holder))
         if not any_trusted:
             lists = ", ".join(rule.trust_lists) or "the default lists"
             detail = f"no credential of the rule's types has an issuer trusted on {lists}"

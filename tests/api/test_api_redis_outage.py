@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from api_helpers import app_client, assert_problem, make_settings
-from conftest import RedisProcess
+from api_helpers import RedisProcess, app_client, assert_problem, make_settings
 
 from vcverifier import problem_types as pt
 from vcverifier import testing

@@ -20,7 +20,7 @@ from vcverifier import __version__
 from vcverifier.api.deps import Services
 from vcverifier.api.openapi import install_openapi
 from vcverifier.api.problems import install_handlers, internal_error, problem_response
-from vcverifier.api.routes import challenges, health, verify
+from vcverifier.api.routes import authorize, challenges, health, trust, verify
 from vcverifier.cache import StateStore
 from vcverifier.challenges import ChallengeStore
 from vcverifier.config import Settings
@@ -147,6 +147,8 @@ def create_app(
     app.include_router(verify.build_router())
     app.include_router(challenges.build_router())
     app.include_router(health.build_router())
+    app.include_router(authorize.build_router())  # POST /authorize, policy decisions, tokens
+    app.include_router(trust.build_router())  # /trust: authenticated trust-list administration
     install_openapi(app)
     app.add_middleware(GuardMiddleware, metrics=used_metrics)
     return app

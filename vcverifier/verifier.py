@@ -126,6 +126,7 @@ class Verifier:
         trust: TrustCheck | None = None,
         fetcher: Any = None,
         store: Any = None,
+        metadata_fetcher: Any = None,
     ) -> None:
         self.settings = settings
         self.loader = loader
@@ -136,6 +137,8 @@ class Verifier:
         self.trust = trust
         self.fetcher = fetcher
         self.store = store
+        # JWT VC Issuer Metadata lookups (https issuers of JWT credentials), cached.
+        self.metadata_fetcher = metadata_fetcher if metadata_fetcher is not None else fetcher
         self.skew = timedelta(seconds=settings.clock_skew_seconds)
 
     @classmethod
@@ -236,7 +239,7 @@ class Verifier:
             skew=self.skew,
             nonce=options.challenge,
             audience=options.domain,
-            fetcher=self.fetcher,
+            fetcher=self.metadata_fetcher,
             require_key_binding=kind == "presentation",
         )
         return _Secured(
@@ -262,7 +265,9 @@ class Verifier:
     ) -> VerificationResult:
         doc = secured.document
         warnings = list(secured.warnings)
-        sd_jwt = secured.mechanism in ("dc+sd-jwt", "vc+sd-jwt")
+        sd_jwt = secured.mechanism in ("dc+sd-jwt", "vc+sd-jwt") and not (
+            doc is not None and "@context" in doc
+        )
         if doc is None:
             fmt = CheckResult.failed(
                 FORMAT,
@@ -300,7 +305,9 @@ class Verifier:
         elif self.trust is None or issuer is None:
             reason = "no trust list configured" if self.trust is None else "no issuer"
             checks.append(CheckResult.skipped(TRUST, reason))
-            warnings.append(Problem(pt.UNTRUSTED_ISSUER, "Issuer trust not checked", reason, TRUST))
+            warnings.append(
+                Problem(pt.TRUST_NOT_CONFIGURED, "Issuer trust not checked", reason, TRUST)
+            )
         else:
             trust_check, trust_warnings = await self.trust.check(
                 issuer=issuer,

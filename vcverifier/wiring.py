@@ -18,6 +18,7 @@ def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
     from vcverifier.did.defaults import build_default_resolvers
     from vcverifier.did.web import DidWeb
     from vcverifier.fetch import Fetcher
+    from vcverifier.jose.issuer_metadata import CachedMetadataFetcher
     from vcverifier.proofs import default_suites
     from vcverifier.status.checker import StatusChecker
     from vcverifier.trust.evaluate import TrustEvaluator
@@ -33,6 +34,7 @@ def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
         suites=default_suites(max_work=settings.canonicalization_max_work),
         challenges=ChallengeStore(state, ttl_seconds=settings.challenge_ttl_seconds),
         fetcher=fetcher,
+        metadata_fetcher=CachedMetadataFetcher(fetcher, state),
     )
     verifier.status = StatusChecker(
         fetcher, state, settings, verify_list=verifier.verify_status_list_credential

@@ -140,3 +140,13 @@ def test_make_store_picks_back_end() -> None:
     assert isinstance(make_store(Settings(redis_url=None)), MemoryStore)
     store = make_store(Settings(redis_url="redis://127.0.0.1:6379/15"))
     assert isinstance(store, RedisStore)
+
+
+async def test_burst_beyond_the_pool_waits_instead_of_failing(redis_url: str) -> None:
+    store = RedisStore(redis_url, prefix="test-burst:", max_connections=4)
+    try:
+        results = await asyncio.gather(*(store.set_nx(f"k{i}", b"1", ttl=60) for i in range(200)))
+        assert all(results)
+    finally:
+        await store.flushdb()
+        await store.close()

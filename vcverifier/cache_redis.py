@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -62,14 +62,18 @@ class RedisStore:
         self._url = url
         # No retries inside redis-py: one attempt per operation, bounded by `timeout`; the caller
         # gets 503 and retries later, which keeps latency under Redis trouble predictable.
-        self._redis: Redis = Redis.from_url(
+        # A blocking pool: under a burst, a request waits (within the timeout) for a free
+        # connection instead of failing with "too many connections".
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
-            max_connections=max_connections,
             health_check_interval=30,
         )
+        self._redis: Redis = Redis(connection_pool=pool)
         self._incr_script = self._redis.register_script(_INCR_EXPIRE)
 
     def __repr__(self) -> str:
@@ -135,7 +139,7 @@ class RedisStore:
             await self._run("DEL", self._redis.delete(*batch))
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._redis.aclose(close_connection_pool=True)
 
 
 def make_store(settings: Settings) -> StateStore:

@@ -121,8 +121,12 @@ def _parse_file(key: str, read: Any) -> dict[str, Any]:
 
 def _bundled(url: str) -> dict[str, Any]:
     name = BUNDLED_CONTEXTS[url]
+    key = f"bundled:{name}"
+    cached = _parsed.get(key)  # parsed once; importlib.resources costs more than the lookup
+    if cached is not None:
+        return cached
     data = resources.files("vcverifier.contexts") / "data" / name
-    return _parse_file(f"bundled:{name}", data.read_bytes)
+    return _parse_file(key, data.read_bytes)
 
 
 def _local(path: Path) -> dict[str, Any]:

@@ -10,7 +10,17 @@ from typing import Any
 import pytest
 import trustme
 
-from tests.policy.world import ALICE, API, ISSUER_URL, NOW, World, employee, present, request
+from tests.policy.world import (
+    ALICE,
+    API,
+    ISSUER_URL,
+    NOW,
+    PARTNER,
+    World,
+    employee,
+    present,
+    request,
+)
 from vcverifier.cache import MemoryStore
 from vcverifier.config import Settings
 from vcverifier.policy.dpop import (
@@ -248,3 +258,32 @@ def test_client_certificate_sources() -> None:
     # ...and then only from the named gateway.
     elsewhere = {"client": ("203.0.113.7", 5555)}
     assert client_certificate(elsewhere, {"client-cert": header}, trusting) is None
+
+
+async def test_vp_jwt_binds_to_the_holders_signing_key(world: World) -> None:
+    from vcverifier.jose.sign import enveloped, sign_vc_jwt, sign_vp_jwt
+    from vcverifier.testing import credential, presentation
+    from vcverifier.verifier import VerifyOptions
+
+    doc = credential(
+        PARTNER.did,
+        ALICE.did,
+        types=("EmployeeCredential",),
+        claims={"role": "employee"},
+        valid_until=NOW + timedelta(days=365),
+    )
+    vc = sign_vc_jwt(doc, PARTNER.key, PARTNER.vm)
+    vp = sign_vp_jwt(
+        presentation(ALICE.did, [enveloped(vc)]), ALICE.key, ALICE.vm, nonce="jose-1", aud=API
+    )
+    out = await world.authorizer().authorize(
+        vp,
+        request("read"),
+        options=VerifyOptions(challenge="jose-1", domain=API),
+        now=NOW,
+        issuer=ISSUER_URL,
+    )
+    assert out.verification.verified, out.verification.to_json()
+    assert out.decision.permit, out.decision.to_json()
+    assert out.token is not None
+    assert out.token.claims["cnf"] == {"jkt": ALICE.key.public_key().jwk_thumbprint()}

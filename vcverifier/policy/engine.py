@@ -62,13 +62,12 @@ class _Credential:
 
 
 def holder_of(result: VerificationResult) -> str | None:
-    """The presentation's holder DID (its `holder`, or a JWT presentation's `iss`)."""
+    """The presentation's `holder` DID. An SD-JWT presentation has none (its `iss` is the
+    credential's issuer), so policies see no holder and no claims for it."""
     doc = result.document or {}
     holder = doc.get("holder")
     if isinstance(holder, Mapping):
         holder = holder.get("id")
-    if holder is None:
-        holder = doc.get("iss")
     return holder if isinstance(holder, str) else None
 
 

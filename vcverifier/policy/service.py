@@ -36,7 +36,7 @@ from vcverifier.policy.introspection import TokenRegistry
 from vcverifier.policy.keys import SigningKeys
 from vcverifier.policy.model import Binding, Effect, Policy
 from vcverifier.policy.tokens import AccessToken, mint_access_token
-from vcverifier.result import PROOF, VerificationResult
+from vcverifier.result import DID, PROOF, VerificationResult
 from vcverifier.trust.evaluate import ClaimAuthority
 from vcverifier.types import JsonObject
 from vcverifier.verifier import Verifier, VerifyOptions
@@ -153,8 +153,15 @@ class Authorizer:
 
     async def holder_key_thumbprint(self, result: VerificationResult) -> str | None:
         """The RFC 7638 thumbprint of the (single) key whose proof secured the presentation."""
-        proof = result.check(PROOF)
-        methods = proof.evidence.get("verificationMethods", "").split() if proof else []
+        if result.mechanism is not None and "sd-jwt" in result.mechanism:
+            return None  # its did check names the issuer's key, not the holder's
+        proof, did = result.check(PROOF), result.check(DID)
+        # Data Integrity names its methods in the proof check; a vp+jwt its signer's in the did
+        # check. Both checks passed (the presentation verified), so these keys signed it.
+        raw = proof.evidence.get("verificationMethods", "") if proof is not None else ""
+        if not raw and did is not None:
+            raw = did.evidence.get("verificationMethod", "")
+        methods = raw.split()
         if len(methods) != 1:
             return None  # none, or a proof set by several keys: no single holder key
         try:

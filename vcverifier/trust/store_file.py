@@ -32,6 +32,7 @@ class FileTrustStore:
         self.directory = Path(directory)
         # (mtime_ns, size, inode) -> parsed list, so verification does not re-parse every time
         self._cache: dict[str, tuple[tuple[int, int, int], TrustList]] = {}
+        self._ids_cache: tuple[int, tuple[str, ...]] | None = None
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -39,28 +40,46 @@ class FileTrustStore:
         return self.directory / f"{check_list_id(list_id)}.json"
 
     def _list_ids(self) -> tuple[str, ...]:
-        if not self.directory.is_dir():
-            return ()
-        return tuple(sorted(p.stem for p in self.directory.glob("*.json") if p.is_file()))
-
-    def _get(self, list_id: str) -> TrustList | None:
-        path = self._path(list_id)
         try:
-            st = path.stat()
+            stamp = self.directory.stat().st_mtime_ns
+        except (FileNotFoundError, NotADirectoryError):
+            return ()
+        if self._ids_cache is not None and self._ids_cache[0] == stamp:
+            return self._ids_cache[1]
+        ids = tuple(sorted(p.stem for p in self.directory.glob("*.json") if p.is_file()))
+        self._ids_cache = (stamp, ids)
+        return ids
+
+    def _stamp(self, list_id: str) -> tuple[int, int, int] | None:
+        try:
+            st = self._path(list_id).stat()
         except FileNotFoundError:
             return None
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _get(self, list_id: str) -> TrustList | None:
+        stamp = self._stamp(list_id)
+        if stamp is None:
+            return None
         cached = self._cache.get(list_id)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        trust_list = TrustList.from_file(path)
+        trust_list = TrustList.from_file(self._path(list_id))
         self._cache[list_id] = (stamp, trust_list)
         return trust_list
 
     async def list_ids(self) -> tuple[str, ...]:
-        return await asyncio.to_thread(self._list_ids)
+        # A stat of the directory (microseconds) tells whether the cached listing still holds;
+        # only a changed directory is listed again. A thread hop would cost more than the work.
+        return self._list_ids()
 
     async def get(self, list_id: str) -> TrustList | None:
+        # Unchanged files (same mtime, size, inode) are served from memory without a thread
+        # hop; a changed file is parsed off the event loop.
+        stamp = self._stamp(list_id)
+        cached = self._cache.get(list_id)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            return cached[1]
         return await asyncio.to_thread(self._get, list_id)
 
     def _journal(self, list_id: str | None) -> tuple[JournalEntry, ...]:

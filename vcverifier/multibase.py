@@ -9,6 +9,27 @@ import base58
 
 from vcverifier.errors import InputError
 
+_BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE58_DIGITS = {c: i for i, c in enumerate(_BASE58_ALPHABET)}
+# bytes.rstrip() whitespace: the `base58` package ignores it at the end, and so does this.
+_ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
+
+
+def b58decode(text: str) -> bytes:
+    """Decode base58btc (Bitcoin alphabet) exactly as `base58.b58decode` does, without its
+    per-digit divmod loop: the digits accumulate into one int, converted with int.to_bytes.
+    Leading '1's are zero bytes; trailing ASCII whitespace is ignored. Raises ValueError."""
+    text = text.rstrip(_ASCII_WHITESPACE)
+    body = text.lstrip("1")
+    digits = _BASE58_DIGITS
+    number = 0
+    try:
+        for char in body:
+            number = number * 58 + digits[char]
+    except KeyError as exc:
+        raise ValueError(f"Invalid character {exc.args[0]!r}") from None
+    return b"\0" * (len(text) - len(body)) + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
 
 def b64url_decode(text: str) -> bytes:
     """Decode base64url without padding; rejects padding and characters outside the alphabet."""
@@ -31,8 +52,8 @@ def decode(value: str) -> bytes:
     prefix, body = value[0], value[1:]
     if prefix == "z":
         try:
-            return base58.b58decode(body.encode("ascii"))
-        except (ValueError, UnicodeEncodeError) as exc:
+            return b58decode(body)
+        except ValueError as exc:
             raise InputError(f"invalid base58btc multibase value: {exc}") from exc
     if prefix == "u":
         return b64url_decode(body)

@@ -100,6 +100,16 @@ def test_referenced_claims() -> None:
     )
 
 
+def test_misspelt_variable_is_refused_at_load() -> None:
+    with pytest.raises(ConfigError) as info:
+        Policy.from_json(broken("rules.0.condition", "claim.credentialSubject.role == 'x'"))
+    assert "rules[0] (id 'partner-employee-read'): condition: unknown variable claim" in (
+        info.value.detail
+    )
+    # Names bound by a macro are fine.
+    Condition.compile("request.scopes.exists(s, s == 'orders:read')")
+
+
 def test_condition_must_be_boolean() -> None:
     condition = Condition.compile("request.action")
     with pytest.raises(CelError, match="not a boolean"):

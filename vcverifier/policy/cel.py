@@ -28,6 +28,9 @@ _CLAIM_REF = re.compile(
     r"""\bclaims((?:\s*\.\s*[A-Za-z_@$][A-Za-z0-9_@$-]*|\s*\[\s*(?:"[^"]*"|'[^']*')\s*\])+)"""
 )
 _SEGMENT = re.compile(r"""\.\s*([A-Za-z_@$][A-Za-z0-9_@$-]*)|\[\s*(?:"([^"]*)"|'([^']*)')\s*\]""")
+_MACRO_BINDER = re.compile(
+    r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,"
+)
 # What the bindings raise for a condition that cannot be evaluated on the given data.
 _EVAL_ERRORS = (KeyError, TypeError, ValueError, RuntimeError, ArithmeticError)
 
@@ -49,6 +52,14 @@ class Condition:
             program = cel.compile(source)
         except ValueError as exc:
             raise CelError(str(exc).splitlines()[0]) from exc
+        # A misspelt variable would only fail at evaluation, silently never matching: refuse it
+        # now. Names bound by comprehension macros (`list.exists(x, ...)`) are allowed.
+        bound = set(_MACRO_BINDER.findall(source))
+        unknown = sorted(set(program.variables()) - set(VARIABLES) - bound)
+        if unknown:
+            raise CelError(
+                f"unknown variable {', '.join(unknown)} (conditions see {', '.join(VARIABLES)})"
+            )
         return cls(source, referenced_claims(source), program)
 
     def evaluate(self, *, claims: dict[str, Any], request: dict[str, Any], holder: str) -> bool:

@@ -121,7 +121,6 @@ class Settings(BaseSettings):
     introspection_api_keys: CsvList = Field(
         default_factory=list, description="API keys resource servers use for POST /introspect"
     )
-    dpop_max_age_seconds: int = Field(300, gt=0, le=3600, description="DPoP proof iat window")
     unsafe_trust_client_cert_header: str | None = Field(
         None,
         description="UNSAFE unless only a TLS-terminating gateway can reach the service: the "

@@ -3,8 +3,10 @@
 What is checked: the base context comes first and is one of the two data model versions; `type`
 includes the base type; `issuer` is a URL or an object with a URL `id`; `credentialSubject` is an
 object or a non-empty list of objects; `id`s are URLs; dates are RFC 3339 date-times (with an
-offset in 2.0); 1.1 requires `issuanceDate`; status, schema and evidence entries carry a type.
-What is not: JSON-LD semantics (the `context` check and the rdfc suites do that), proofs.
+offset in 2.0); 1.1 requires `issuanceDate`; status, schema and evidence entries carry a type;
+schema entries carry a URL `id`; `relatedResource` entries are objects with a unique URL `id` and
+a digest (`digestSRI` in SRI form). What is not: digests are not compared with the resource
+(it is never fetched); JSON-LD semantics (the `context` check and the rdfc suites do that), proofs.
 """
 
 from __future__ import annotations
@@ -106,6 +108,45 @@ def _typed_entries(document: JsonObject, name: str) -> list[str]:
     return []
 
 
+def _schema_entries(document: JsonObject) -> list[str]:
+    # VC Data Model 2.0, 4.11 Data Schemas: each credentialSchema MUST specify its type and an
+    # id that MUST be a URL identifying the schema (the type itself is checked by _typed_entries).
+    for entry in as_list(document.get("credentialSchema")):
+        if isinstance(entry, dict) and not is_url(entry.get("id")):
+            return ["every credentialSchema entry must have an id that is a URL"]
+    return []
+
+
+_SRI = re.compile(r"^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$")
+
+
+def _related_resources(document: JsonObject) -> list[str]:
+    # VC Data Model 2.0, 5.3 Integrity of Related Resources: one or more objects, each with an
+    # id (a URL, unique among them) and at least one of digestSRI / digestMultibase.
+    if "relatedResource" not in document:
+        return []
+    entries = as_list(document["relatedResource"])
+    if not entries or not all(isinstance(e, dict) for e in entries):
+        return ["relatedResource must be one or more objects"]
+    ids = [e.get("id") for e in entries]
+    if not all(is_url(i) for i in ids):
+        return ["every relatedResource entry must have an id that is a URL"]
+    if len(set(ids)) != len(ids):
+        return ["relatedResource ids must be unique"]
+    for entry in entries:
+        sri, multibase = entry.get("digestSRI"), entry.get("digestMultibase")
+        if sri is None and multibase is None:
+            return ["every relatedResource entry needs a digestSRI or a digestMultibase"]
+        # SRI, 3.5: hash-algo "-" base64-value (standard base64, not base64url)
+        if sri is not None and not all(
+            isinstance(v, str) and _SRI.match(v) for v in str(sri).split()
+        ):
+            return ["relatedResource digestSRI must be an SRI hash expression"]
+        if multibase is not None and not (isinstance(multibase, str) and len(multibase) > 1):
+            return ["relatedResource digestMultibase must be a multibase string"]
+    return []
+
+
 def credential_problems(document: Any) -> tuple[list[str], str | None]:
     problems, version = _common(document, "VerifiableCredential")
     if not isinstance(document, dict):
@@ -131,6 +172,8 @@ def credential_problems(document: Any) -> tuple[list[str], str | None]:
         "refreshService",
     ):
         problems += _typed_entries(document, name)
+    problems += _schema_entries(document)
+    problems += _related_resources(document)
     return problems, version
 
 

@@ -241,3 +241,29 @@ async def test_no_policy_is_a_configuration_problem(tmp_path: Path, store: State
         r = await client.post("/authorize", json=body())
         assert r.status_code == 500
         assert r.json()["type"] == pt.CONFIG_ERROR
+
+
+async def test_prepare_refuses_a_broken_policy(tmp_path: Path, store: StateStore) -> None:
+    from vcverifier.api.deps import Services
+    from vcverifier.challenges import ChallengeStore
+    from vcverifier.errors import ConfigError
+    from vcverifier.metrics import default_metrics
+    from vcverifier.verifier import Verifier
+
+    def services(settings: Settings) -> Services:
+        return Services(
+            settings=settings,
+            verifier=Verifier.from_settings(settings, store=store),
+            store=store,
+            challenges=ChallengeStore(store, ttl_seconds=60),
+            metrics=default_metrics(),
+            state_backend="memory",
+        )
+
+    broken = tmp_path / "broken-policy.json"
+    broken.write_text(PARTNER_POLICY.read_text().replace('"effect": "deny"', '"effect": "no"'))
+    app = create_app(settings_for(tmp_path), store=store)
+    with pytest.raises(ConfigError, match=r"rules\[2\] \(id 'no-marketing-use'\): effect"):
+        authorize_routes.prepare(app, services(settings_for(tmp_path, policy_file=broken)))
+    authorize_routes.prepare(app, services(settings_for(tmp_path)))
+    assert isinstance(app.state.authz, authorize_routes.AuthzServices)

@@ -158,6 +158,14 @@ def authz(request: Request, svc: Services) -> AuthzServices:
     return built
 
 
+def prepare(app: Any, svc: Services) -> None:
+    """Build the authorization services now (call from the app's lifespan, after its
+    `Services`), so that a broken policy or key file stops the service from starting instead
+    of failing its first request. Without `VCVERIFIER_POLICY_FILE` nothing is built."""
+    if svc.settings.policy_file is not None:
+        app.state.authz = AuthzServices(svc)
+
+
 def token_keys(request: Request, svc: Services) -> SigningKeys:
     """The signing keys alone (the JWKS does not need a policy)."""
     found = getattr(request.app.state, "authz", None)

@@ -194,6 +194,8 @@ async def test_authzen_evaluation(client: httpx.AsyncClient) -> None:
             },
         }
 
+    meta = (await client.get("/.well-known/authzen-configuration")).json()
+    assert meta["access_evaluation_endpoint"].endswith("/access/v1/evaluation")
     r = await client.post("/access/v1/evaluation", json=evaluation("manager", "write"))
     assert r.status_code == 200, r.text
     assert r.json()["decision"] is True

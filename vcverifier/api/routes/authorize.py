@@ -9,6 +9,7 @@
 - `POST /access/v1/evaluation`: the OpenID AuthZEN Authorization API evaluation shape. The
   subject is whoever the presentation in `context.verifiablePresentation` establishes (a given
   `subject.id` must be that holder); `{"decision": bool, "context": {...}}`; no token.
+- `GET /.well-known/authzen-configuration`: AuthZEN PDP metadata (where to evaluate).
 - `GET /.well-known/jwks.json`: the public token signing keys (current and previous).
 - `POST /introspect`: RFC 7662 (form `token=...`), for resource servers with a key from
   `VCVERIFIER_INTROSPECTION_API_KEYS` (or an admin key) as a Bearer token.
@@ -321,6 +322,17 @@ def build_router() -> APIRouter:
         }
         body = {"decision": permit, "context": context}
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    @router.get("/.well-known/authzen-configuration", summary="AuthZEN PDP metadata")
+    async def authzen_configuration(request: Request, svc: ServicesDep) -> Response:
+        """Where this policy decision point answers (OpenID AuthZEN PDP metadata)."""
+        base = issuer_of(request, svc.settings)
+        return JSONResponse(
+            {
+                "policy_decision_point": base,
+                "access_evaluation_endpoint": base + "/access/v1/evaluation",
+            }
+        )
 
     @router.get("/.well-known/jwks.json", summary="The verifier's token signing keys")
     async def jwks(request: Request, svc: ServicesDep) -> Response:

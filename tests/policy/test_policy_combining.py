@@ -112,3 +112,28 @@ async def test_combining(rules: list[dict[str, Any]], requested: list[str] | Non
     assert decision.permit
     assert set(decision.scopes) == (granted & set(requested) if requested else granted)
     assert decision.max_lifetime_minutes == min(r["minutes"] for r in permits)
+
+
+async def test_no_holder_is_denied() -> None:
+    data = {
+        "schemaVersion": 1,
+        "id": "p",
+        "rules": [
+            {
+                "id": "any",
+                "audience": [API],
+                "credentialTypes": ["EmployeeCredential"],
+                "effect": "permit",
+                "grants": {"scopes": ["a"], "maxLifetimeMinutes": 5},
+            }
+        ],
+    }
+    result = verified()
+    anonymous = VerificationResult(
+        checks=result.checks, kind="presentation", credentials=result.credentials, document={}
+    )
+    engine = PolicyEngine(Policy.from_json(data), Everyone())
+    decision = await engine.decide(anonymous, AuthorizationRequest(API, "read"), now=NOW)
+    assert not decision.permit
+    assert decision.failed_checks == ("holder",)
+    assert (await engine.decide(result, AuthorizationRequest(API, "read"), now=NOW)).permit

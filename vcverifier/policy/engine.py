@@ -46,7 +46,7 @@ from vcverifier.policy.decision import (
     Reason,
 )
 from vcverifier.policy.model import Effect, Policy, Rule
-from vcverifier.result import PROOF, TRUST, Outcome, VerificationResult
+from vcverifier.result import HOLDER, PROOF, TRUST, Outcome, VerificationResult
 
 _BASE_TYPE = "VerifiableCredential"
 
@@ -141,6 +141,9 @@ class PolicyEngine:
         if not result.verified:
             reasons, names = _failures(result)
             return Decision.deny(reasons, holder=holder, failed_checks=names)
+        if holder is None:
+            reason = Reason(VERIFICATION_FAILED, "the presentation names no holder", check=HOLDER)
+            return Decision.deny([reason], failed_checks=(HOLDER,))
         rules = self.policy.rules_for(request.audience)
         if not rules:
             detail = f"policy {self.policy.id} has no rule for audience {request.audience!r}"
@@ -154,7 +157,7 @@ class PolicyEngine:
         used: dict[str, tuple[str, ...]] = {}  # rule id -> the claims its condition read
         for rule in rules:
             claims, why_not, conflicts = await self._claims_for(
-                rule, credentials, holder=holder or "", now=now
+                rule, credentials, holder=holder, now=now
             )
             if why_not is not None:
                 notes.append(why_not)
@@ -163,9 +166,7 @@ class PolicyEngine:
                 detail = f"authoritative claims disagree on {path}; it is hidden from conditions"
                 notes.append(Reason(CONFLICTING_CLAIMS, detail, rule=rule.id))
             try:
-                holds = rule.condition.evaluate(
-                    claims=claims, request=cel_request, holder=holder or ""
-                )
+                holds = rule.condition.evaluate(claims=claims, request=cel_request, holder=holder)
             except CelError as exc:
                 notes.append(Reason(RULE_CONDITION_ERROR, str(exc), rule=rule.id))
                 if rule.effect is Effect.DENY:

@@ -14,6 +14,7 @@ with lone surrogates (not valid I-JSON), and values that are not JSON (sets, byt
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -127,10 +128,59 @@ def _serialize(value: Any, out: list[str], depth: int) -> None:
         raise InputError(f"JCS: {type(value).__name__} is not a JSON value")
 
 
+_MAX_SAFE_INTEGER = 2**53
+
+
+def _json_dumps_is_canonical(value: Any) -> bool:
+    """Whether `json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`
+    writes exactly the RFC 8785 form (issue 10: the C encoder is ~5x faster than `_serialize`).
+
+    True only for plain dicts with string keys free of characters at or above U+E000 (below
+    that, code point order is UTF-16 code unit order), lists, strings (json escapes exactly
+    what 3.2.2.2 requires, `\\u00xx` lowercase; a lone surrogate makes the UTF-8 encoding fail,
+    and the caller then falls back), None, bools, integers within +-2**53 (exact as doubles)
+    and floats whose repr() is ECMAScript's form (not integral, 1e-4 <= |x| < 1e16: repr()
+    uses positional notation there, with the same shortest round-trip digits). Everything
+    else, and anything nested near MAX_DEPTH, takes the general path.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item, depth = pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if depth >= MAX_DEPTH - 1:
+            return False
+        if kind is dict:
+            for key, member in item.items():
+                if type(key) is not str or not (key.isascii() or max(key) < "\ue000"):
+                    return False
+                push((member, depth + 1))
+        elif kind is list:
+            for member in item:
+                push((member, depth + 1))
+        elif kind is int:
+            if not -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                return False
+        elif kind is float:
+            if item.is_integer() or not 1e-4 <= abs(item) < 1e16:
+                return False
+        else:
+            return False
+    return True
+
+
 def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical form of `value` (a parsed JSON value) as UTF-8 bytes.
 
     Raises InputError for values JCS cannot represent (see the module docstring)."""
+    if _json_dumps_is_canonical(value):
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the general path rejects it with its InputError
     out: list[str] = []
     _serialize(value, out, 0)
     return "".join(out).encode("utf-8")

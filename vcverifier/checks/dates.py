@@ -19,8 +19,7 @@ def parse_datetime(value: object, *, require_offset: bool = True) -> datetime | 
     m = _RFC3339.match(value)
     if m is None:
         return None
-    year, month, day, hour, minute, second = (int(m.group(i)) for i in range(1, 7))
-    frac, offset = m.group(7), m.group(8)
+    year, month, day, hour, minute, second, frac, offset = m.groups()
     if offset is None and require_offset:
         return None
     micro = int((frac[1:] + "000000")[:6]) if frac else 0
@@ -34,7 +33,10 @@ def parse_datetime(value: object, *, require_offset: bool = True) -> datetime | 
         tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
         # Leap seconds (60) are legal in RFC 3339; read them as the last second of the minute.
-        return datetime(year, month, day, hour, minute, min(second, 59), micro, tz).astimezone(UTC)
+        parsed = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), micro, tz
+        )
+        return parsed if tz is UTC else parsed.astimezone(UTC)
     except ValueError:
         return None
 

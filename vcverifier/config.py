@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, gt=0, description="largest accepted request body")
     max_json_depth: int = Field(64, gt=0, le=1000)
     max_credentials_per_presentation: int = Field(32, gt=0)
+    max_proofs_per_document: int = Field(
+        16, gt=0, description="largest Data Integrity proof set or chain verified on one document"
+    )
     canonicalization_max_work: int = Field(
         100_000, gt=0, description="bound on RDFC-1.0 hash computations per canonicalization"
     )

@@ -191,6 +191,25 @@ class Verifier:
     ) -> _Secured:
         from vcverifier.proofs.data_integrity import verify_data_integrity
 
+        raw_proofs = document.get("proof")
+        limit = self.settings.max_proofs_per_document
+        if isinstance(raw_proofs, list) and len(raw_proofs) > limit:
+            # Every proof costs a canonicalization and a signature check: a 1 MiB body of
+            # copies would otherwise buy seconds of CPU. Refuse before doing any of that work.
+            return _Secured(
+                mechanism=DATA_INTEGRITY,
+                document=document,
+                did=CheckResult.skipped(DID, "not checked: the proof set is too large"),
+                proof=CheckResult.failed(
+                    PROOF,
+                    f"{len(raw_proofs)} proofs, more than the {limit} this verifier checks",
+                    problem_type=pt.MALFORMED_PROOF_ERROR,
+                    title="Too many proofs",
+                ),
+                controllers=(),
+                challenges=(),
+                domains=(),
+            )
         if kind == "credential":
             purpose, expected = "assertionMethod", issuer_id(document)
         else:

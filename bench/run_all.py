@@ -1,0 +1,542 @@
+"""Every benchmark of issue 10 in one run: a table of ops/s and ratios, written to RESULTS.md.
+
+    python bench/run_all.py [--seconds 1.5] [--rounds 3] [--memory-count 100000] [--quick]
+
+Rows, all measured in this one run on this machine:
+  - raw Ed25519 and P-256 signature verifications (`cryptography`): the floor;
+  - `Verifier.verify_credential` per Data Integrity suite, over 32 distinct typical VCDM 2.0
+    credentials (about 1.5 KB each, different subjects and claims), every check on;
+  - Digital Bazaar's verifier (`@digitalbazaar/vc` on Node) on the same 32 credentials, when
+    `node` is installed (bench/node is installed with `npm ci` on the first run);
+  - JOSE (vc+jwt, SD-JWT) rows from bench_jose.py;
+  - status: the same credentials with a Bitstring Status List entry, warm cache, and a cold
+    list (one fetch from a local HTTP server);
+  - service: `vcverifier serve` with one and two workers, `POST /credentials/verify` over
+    keep-alive connections (a raw-socket client, so the client costs little of the two cores);
+  - memory: RSS of one process over `--memory-count` verifications (bench_memory.py).
+
+Rates are best-of-`--rounds` interleaved rounds (other load on the machine hits every row
+alike); ratios are taken within the run. `--quick` shortens everything (for a smoke test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_jose  # noqa: E402
+import bench_status  # noqa: E402
+from bench_service import free_port, stop_server  # noqa: E402
+
+from vcverifier.config import Settings  # noqa: E402
+from vcverifier.keys import KeyType, PrivateKey  # noqa: E402
+from vcverifier.testing import FIXED_TIME, Issuer, credential  # noqa: E402
+from vcverifier.verifier import Verifier  # noqa: E402
+
+SUITES = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022", "ecdsa-jcs-2019")
+NODE_SUITES = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022")
+DISTINCT = 32
+NOW = FIXED_TIME + timedelta(days=30)
+NODE_DIR = HERE / "node"
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+def typical_claims(i: int) -> dict[str, Any]:
+    """A subject with the kind of claims a real credential carries (about 1.5 KB signed)."""
+    return {
+        "name": f"Subject Number {i}",
+        "givenName": f"Given{i}",
+        "familyName": f"Family{i}",
+        "email": f"subject{i}@example.org",
+        "birthDate": f"19{50 + i % 50}-0{1 + i % 9}-1{i % 10}",
+        "address": {
+            "type": "ExamplePostalAddress",
+            "streetAddress": f"{i} Example Street",
+            "postalCode": f"{10000 + i}",
+            "addressLocality": "Exampleton",
+            "addressCountry": "EX",
+        },
+        "degree": {
+            "type": "ExampleBachelorDegree",
+            "name": f"Bachelor of Science and Arts #{i}",
+            "awardedBy": "did:example:university",
+            "gpa": f"3.{i % 10}",
+        },
+    }
+
+
+def typical_credentials(suite: str) -> list[dict[str, Any]]:
+    issuer = Issuer.for_suite("bench-" + suite, suite)
+    docs = []
+    for i in range(DISTINCT):
+        doc = credential(
+            issuer.did,
+            f"did:example:subject-{i}",
+            claims=typical_claims(i),
+            credential_id=f"urn:uuid:00000000-0000-4000-8000-{i:012d}",
+        )
+        doc["name"] = "Example University Degree"
+        doc["description"] = "A bachelor's degree awarded by Example University."
+        docs.append(issuer.sign(doc, suite=suite))
+    return docs
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def rate(fn: Callable[[], object], seconds: float) -> float:
+    for _ in range(20):
+        fn()
+    count, start = 0, time.perf_counter()
+    while True:
+        for _ in range(20):
+            fn()
+        count += 20
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return count / elapsed
+
+
+def raw_verify(key_type: KeyType) -> Callable[[], object]:
+    key = PrivateKey.from_seed(key_type, b"\x07" * 32)
+    public, message = key.public_key(), b"x" * 64
+    signature = key.sign(message)
+    return lambda: public.verify(signature, message)
+
+
+def in_process_rows(
+    credentials: dict[str, list[dict[str, Any]]], seconds: float, rounds: int
+) -> dict[str, float]:
+    verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path("/nonexistent")))
+    loop = asyncio.new_event_loop()
+    calls: dict[str, Callable[[], object]] = {
+        "raw Ed25519 verify": raw_verify(KeyType.ED25519),
+        "raw P-256 verify": raw_verify(KeyType.P256),
+    }
+    for suite, docs in credentials.items():
+        counter = [0]
+
+        def one(docs: list[dict[str, Any]] = docs, counter: list[int] = counter) -> None:
+            counter[0] += 1
+            doc = docs[counter[0] % DISTINCT]
+            result = loop.run_until_complete(verifier.verify_credential(doc, now=NOW))
+            if not result.verified:
+                raise SystemExit(f"benchmark credential did not verify: {result.to_json()}")
+
+        calls[f"verify_credential {suite}"] = one
+    best = dict.fromkeys(calls, 0.0)
+    for _ in range(rounds):
+        for name, fn in calls.items():
+            best[name] = max(best[name], rate(fn, seconds))
+    loop.close()
+    return best
+
+
+# --- Node reference ---------------------------------------------------------------------------
+
+
+def node_rows(
+    credentials: dict[str, list[dict[str, Any]]], seconds: float, rounds: int
+) -> tuple[dict[str, float], str]:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        return {}, "node/npm not installed: no reference rows"
+    if not (NODE_DIR / "node_modules").is_dir():
+        command = "ci" if (NODE_DIR / "package-lock.json").is_file() else "install"
+        print(f"installing the Node reference (npm {command} in {NODE_DIR}) ...", flush=True)
+        subprocess.run([npm, command, "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump({"now": NOW.isoformat(), "suites": credentials}, handle)
+        path = handle.name
+    best: dict[str, float] = {}
+    version = ""
+    try:
+        for _ in range(rounds):
+            out = subprocess.run(
+                [node, str(NODE_DIR / "verify.mjs"), path, str(seconds)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            result = json.loads(out.stdout)
+            version = result["node"]
+            for suite, ops in result["suites"].items():
+                best[suite] = max(best.get(suite, 0.0), ops)
+    finally:
+        os.unlink(path)
+    return best, f"Node {version}, @digitalbazaar/vc 7.3.0"
+
+
+# --- JOSE and status --------------------------------------------------------------------------
+
+
+def jose_rows(seconds: float) -> dict[str, float]:
+    rows = asyncio.run(bench_jose.main_async(seconds))
+    return {f"JOSE {name}": ops for name, ops in rows[1:]}
+
+
+async def _status_rows(suite: str, seconds: float, rounds: int, cold: int) -> dict[str, float]:
+    from vcverifier.cache import MemoryStore
+
+    handler = bench_status._Handler
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    issuer = Issuer("bench-status-issuer")
+    warm_url = f"{origin}/status/warm"
+    handler.bodies["/status/warm"] = json.dumps(
+        bench_status.status_list(issuer, warm_url, suite)
+    ).encode()
+    cold_urls = [f"{origin}/status/cold-{n}" for n in range(cold)]
+    for url in cold_urls:
+        handler.bodies[url[len(origin) :]] = json.dumps(
+            bench_status.status_list(issuer, url, suite)
+        ).encode()
+    plain = [bench_status.make_credential(issuer, i, suite, None) for i in range(DISTINCT)]
+    warm = [bench_status.make_credential(issuer, i, suite, warm_url) for i in range(DISTINCT)]
+    cold_docs = [bench_status.make_credential(issuer, n, suite, u) for n, u in enumerate(cold_urls)]
+    settings = Settings(allow_private_network=origin, trust_dir=Path("/nonexistent"))
+    verifier = Verifier.from_settings(settings, store=MemoryStore())
+    skipping = Verifier.from_settings(
+        settings.model_copy(update={"unsafe_skip_status": True}), store=MemoryStore()
+    )
+    counter = [0]
+
+    def round_robin(docs: list[dict[str, Any]], chosen: Verifier) -> Callable[[], Awaitable[None]]:
+        async def call() -> None:
+            counter[0] += 1
+            doc = docs[counter[0] % len(docs)]
+            result = await chosen.verify_credential(doc, now=bench_status.NOW)
+            if not result.verified:
+                raise SystemExit(f"status benchmark credential failed: {result.to_json()}")
+
+        return call
+
+    best = {"plain": 0.0, "skipped": 0.0, "warm": 0.0}
+    for _ in range(rounds):
+        best["plain"] = max(
+            best["plain"], await bench_status.rate(round_robin(plain, verifier), seconds)
+        )
+        best["skipped"] = max(
+            best["skipped"], await bench_status.rate(round_robin(warm, skipping), seconds)
+        )
+        best["warm"] = max(
+            best["warm"], await bench_status.rate(round_robin(warm, verifier), seconds)
+        )
+    start = time.perf_counter()
+    for doc in cold_docs:
+        await round_robin([doc], verifier)()
+    best["cold"] = len(cold_docs) / (time.perf_counter() - start)
+    server.shutdown()
+    server.server_close()
+    return best
+
+
+def status_rows(suite: str, seconds: float, rounds: int, cold: int) -> dict[str, float]:
+    return asyncio.run(_status_rows(suite, seconds, rounds, cold))
+
+
+# --- service ----------------------------------------------------------------------------------
+
+
+def start_server(workers: int, trust_dir: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCVERIFIER_")}
+    env.update(VCVERIFIER_TRUST_DIR=trust_dir, VCVERIFIER_LOG_LEVEL="warning")
+    command = [sys.executable, "-m", "vcverifier", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5) as sock:
+                sock.sendall(b"GET /readyz HTTP/1.1\r\nHost: bench\r\n\r\n")
+                if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                    return proc, port
+        except OSError:
+            pass
+        time.sleep(0.1)
+    stop_server(proc)
+    raise SystemExit("server did not become ready in 30 s")
+
+
+def _request(body: bytes) -> bytes:
+    head = (
+        "POST /credentials/verify HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
+async def drive(
+    port: int, requests: list[bytes], count: int, concurrency: int
+) -> tuple[float, list[float], int]:
+    """`count` requests over `concurrency` keep-alive connections.
+
+    Returns (seconds, latencies, failures)."""
+    latencies: list[float] = []
+    failures = 0
+    next_index = [0]
+
+    async def connection() -> None:
+        nonlocal failures
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while next_index[0] < count:
+                request = requests[next_index[0] % len(requests)]
+                next_index[0] += 1
+                t0 = time.perf_counter()
+                writer.write(request)
+                status = await _read_response(reader)
+                latencies.append(time.perf_counter() - t0)
+                failures += status != 200
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return time.perf_counter() - start, latencies, failures
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def service_rows(
+    docs: list[dict[str, Any]], count: int, concurrency: int, rounds: int
+) -> dict[str, float]:
+    requests = [_request(json.dumps({"verifiableCredential": doc}).encode()) for doc in docs]
+    trust_dir = tempfile.mkdtemp(prefix="vcverifier-bench-trust-")
+    out: dict[str, float] = {}
+    for workers in (1, 2):
+        proc, port = start_server(workers, trust_dir)
+        try:
+            asyncio.run(drive(port, requests, 200, concurrency))  # warm every worker
+            best_rps, best_p50 = 0.0, float("inf")
+            for _ in range(rounds):
+                seconds, _, failures = asyncio.run(drive(port, requests, count, concurrency))
+                if failures:
+                    raise SystemExit(f"{failures} service requests failed")
+                best_rps = max(best_rps, count / seconds)
+                if workers == 1:
+                    # Latency without queueing: one connection, one request at a time.
+                    _, latencies, _ = asyncio.run(drive(port, requests, count // 2, 1))
+                    best_p50 = min(best_p50, _median(latencies))
+            out[f"service {workers}w"] = best_rps
+            if workers == 1:
+                out["service p50 s"] = best_p50
+        finally:
+            stop_server(proc)
+    shutil.rmtree(trust_dir, ignore_errors=True)
+    return out
+
+
+def in_process_p50(docs: list[dict[str, Any]], count: int) -> float:
+    verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path("/nonexistent")))
+    loop = asyncio.new_event_loop()
+    latencies = []
+    for i in range(count):
+        t0 = time.perf_counter()
+        loop.run_until_complete(verifier.verify_credential(docs[i % DISTINCT], now=NOW))
+        latencies.append(time.perf_counter() - t0)
+    loop.close()
+    return _median(latencies[count // 10 :])
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+
+def memory_row(count: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, str(HERE / "bench_memory.py"), "--count", str(count), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def report(
+    rates: dict[str, float],
+    node: dict[str, float],
+    node_label: str,
+    status: dict[str, float],
+    service: dict[str, float],
+    p50_in_process: float,
+    memory: dict[str, Any] | None,
+    args: argparse.Namespace,
+) -> str:
+    raw = rates["raw Ed25519 verify"]
+    lines = [
+        "| operation | ops/s | cost in raw Ed25519 verifies | speed vs Node reference |",
+        "|---|---:|---:|---:|",
+    ]
+
+    def row(name: str, ops: float, suite: str | None = None) -> None:
+        ref = node.get(suite or "")
+        vs_node = f"{ops / ref:.2f}x" if ref else ""
+        lines.append(f"| {name} | {ops:,.0f} | {raw / ops:.2f}x | {vs_node} |")
+
+    for name, ops in rates.items():
+        row(name, ops, name.removeprefix("verify_credential ") if "credential" in name else None)
+    for suite, ops in node.items():
+        lines.append(f"| Node reference {suite} | {ops:,.0f} | {raw / ops:.2f}x | 1.00x |")
+    for name, ops in status.items():
+        label = {
+            "plain": "status: no entry (eddsa-rdfc-2022)",
+            "skipped": "status: entry, check off",
+            "warm": "status: entry, warm cache",
+            "cold": "status: entry, cold list (1 fetch)",
+        }[name]
+        row(label, ops)
+    for workers in (1, 2):
+        if f"service {workers}w" in service:
+            label = f"service POST /credentials/verify, {workers} worker(s), keep-alive"
+            row(label, service[f"service {workers}w"])
+    targets = [
+        "",
+        "| target (issue 10) | measured | met |",
+        "|---|---:|:---:|",
+    ]
+
+    def target(text: str, value: float, ok: bool, fmt: str = "{:.2f}x") -> None:
+        targets.append(f"| {text} | {fmt.format(value)} | {'yes' if ok else '**no**'} |")
+
+    for suite in ("eddsa-rdfc-2022", "ecdsa-rdfc-2019"):
+        ops = rates[f"verify_credential {suite}"]
+        target(f"{suite}: at most 10x a raw Ed25519 verify", raw / ops, raw / ops <= 10)
+        if suite in node:
+            target(
+                f"{suite}: at least 1.8x Node's rate", ops / node[suite], ops / node[suite] >= 1.8
+            )
+    jcs = rates["verify_credential eddsa-jcs-2022"]
+    target("eddsa-jcs-2022: at most 2.5x a raw Ed25519 verify", raw / jcs, raw / jcs <= 2.5)
+    if "service 1w" in service and "service 2w" in service:
+        ratio = service["service 2w"] / service["service 1w"]
+        target("service: two workers at least 1.8x one", ratio, ratio >= 1.8)
+        p50 = service["service p50 s"] / p50_in_process
+        target("service: p50 at most 1.3x in-process", p50, p50 <= 1.3)
+    if status:
+        # The check itself: the same credentials (status entry included) with it off and on.
+        extra = status["skipped"] / status["warm"] - 1
+        target("status, warm cache: at most +5 %", 100 * extra, extra <= 0.05, "{:+.1f} %")
+    if memory:
+        target(
+            "memory: one process under 150 MB RSS",
+            memory["max_mb"],
+            memory["max_mb"] < 150,
+            "{:.1f} MB",
+        )
+        growth = memory["growth_mb"]
+        target(
+            f"memory: no growth over {memory['count']:,} verifications",
+            growth,
+            growth < 5,
+            "{:+.1f} MB",
+        )
+    notes = [
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; {node_label}. "
+        f"Best of {args.rounds} interleaved rounds of {args.seconds} s each; {DISTINCT} distinct "
+        "credentials per suite, about 1.5 KB each. In-process p50 "
+        f"{p50_in_process * 1000:.2f} ms; service p50 (one connection) "
+        f"{service.get('service p50 s', float('nan')) * 1000:.2f} ms.",
+    ]
+    if memory:
+        notes.append(
+            f"Memory: {memory['count']:,} verifications ({memory['suite']}), RSS after warm-up "
+            f"{memory['start_mb']:.1f} MB, max {memory['max_mb']:.1f} MB, "
+            f"end {memory['end_mb']:.1f} MB."
+        )
+    return "\n".join(lines + targets + notes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=1.5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--memory-count", type=int, default=100_000)
+    parser.add_argument("--service-requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.rounds = 0.3, 1
+        args.memory_count, args.service_requests = 2000, 200
+
+    credentials = {suite: typical_credentials(suite) for suite in SUITES}
+    sizes = [len(json.dumps(d)) for d in credentials["eddsa-rdfc-2022"]]
+    print(f"credentials: {DISTINCT} per suite, {min(sizes)}-{max(sizes)} bytes", flush=True)
+    print("in-process ...", flush=True)
+    rates = in_process_rows(credentials, args.seconds, args.rounds)
+    print("Node reference ...", flush=True)
+    node, node_label = node_rows(
+        {s: credentials[s] for s in NODE_SUITES}, args.seconds, args.rounds
+    )
+    print("JOSE ...", flush=True)
+    rates.update(jose_rows(args.seconds))
+    print("status ...", flush=True)
+    status = status_rows("eddsa-rdfc-2022", args.seconds, args.rounds, cold=10)
+    print("service ...", flush=True)
+    p50 = in_process_p50(credentials["eddsa-rdfc-2022"], 400)
+    service = service_rows(
+        credentials["eddsa-rdfc-2022"], args.service_requests, args.concurrency, args.rounds
+    )
+    memory = None
+    if args.memory_count:
+        print(f"memory ({args.memory_count:,} verifications) ...", flush=True)
+        memory = memory_row(args.memory_count)
+    text = report(rates, node, node_label, status, service, p50, memory, args)
+    print(text)
+    args.out.write_text(
+        "# Benchmark results\n\nWritten by `python bench/run_all.py` (see README, Benchmarks).\n\n"
+        + text
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

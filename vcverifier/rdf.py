@@ -166,6 +166,122 @@ def _quads(dataset: Mapping[str, list[Mapping[str, Any]]], *, safe: bool) -> Ite
             yield (_term(parts[0]), _term(parts[1]), _term(parts[2]), graph)
 
 
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_VALUE_KEYS = frozenset(("@value", "@type", "@language", "@index"))
+
+
+class _NotSimple(Exception):
+    """The expanded document uses something `_simple_quads` leaves to pyld."""
+
+
+def _simple_quads(expanded: Any) -> list[Quad] | None:
+    """The default-graph quads of expanded JSON-LD made only of node objects (@id, @type,
+    properties) and value objects (string, boolean or integer @value, with @type or
+    @language), or None for anything else (lists, named graphs, @reverse, @included, node
+    @index, @json, @direction, doubles, relative or malformed IRIs, ill-formed language tags):
+    pyld's node map and toRdf then run as before.
+
+    Issue 10: pyld's node map and toRdf cost about as much as expansion itself. For this subset
+    they amount to one triple per (node, property, value); merging nodes by @id is a union of
+    their triples, and an RDF dataset is a set (canonicalization drops duplicate quads), so no
+    node map is needed. Blank node labels differ from pyld's; RDFC-1.0 relabels them anyway.
+    """
+    quads: list[Quad] = []
+    labels: dict[str, str] = {}  # document blank node label -> ours
+    anonymous: list[str] = []
+    absolute = _ABSOLUTE_IRI.fullmatch
+    blank = _BLANK.fullmatch
+
+    def node_term(node: dict[str, Any]) -> str:
+        if "@id" not in node:
+            anonymous.append(f"_:a{len(anonymous)}")  # a fresh blank node
+            return anonymous[-1]
+        return resource(node["@id"])  # None (pyld's dropped IRI) is not simple
+
+    def resource(iri: Any) -> str:
+        if type(iri) is not str:
+            raise _NotSimple
+        if iri.startswith("_:"):
+            if not blank(iri):
+                raise _NotSimple
+            label = labels.get(iri)
+            if label is None:
+                label = labels[iri] = f"_:n{len(labels)}"
+            return label
+        if not absolute(iri):
+            raise _NotSimple
+        return "<" + iri + ">"
+
+    def value_term(item: dict[str, Any]) -> str:
+        if not _VALUE_KEYS.issuperset(item):
+            raise _NotSimple
+        value, datatype = item["@value"], item.get("@type")
+        if datatype is not None and (type(datatype) is not str or not absolute(datatype)):
+            raise _NotSimple  # @json, a blank node or relative datatype: pyld decides
+        if "@language" in item:
+            language = item["@language"]
+            if datatype is not None or type(value) is not str or type(language) is not str:
+                raise _NotSimple
+            if not _LANGUAGE.fullmatch(language):
+                raise _NotSimple
+            return literal(value, _RDF_LANGSTRING, language)
+        kind = type(value)
+        if kind is str:
+            return literal(value, datatype)
+        if datatype == _XSD_DOUBLE:
+            raise _NotSimple
+        if kind is bool:
+            return literal("true" if value else "false", datatype or _XSD_BOOLEAN)
+        if kind is int and abs(value) < 10**21:
+            return literal(str(value), datatype or _XSD_INTEGER)
+        raise _NotSimple
+
+    def emit(node: Any) -> str:
+        if type(node) is not dict:
+            raise _NotSimple
+        subject = node_term(node)
+        for key, values in node.items():
+            if key == "@id":
+                continue
+            if key == "@type":
+                if type(values) is not list:
+                    raise _NotSimple
+                for type_ in values:
+                    quads.append((subject, _RDF_TYPE, resource(type_), ""))
+                continue
+            if key[:1] == "@" or key.startswith("_:") or not absolute(key):
+                raise _NotSimple
+            if type(values) is not list:
+                raise _NotSimple
+            predicate = "<" + key + ">"
+            for item in values:
+                if type(item) is not dict:
+                    raise _NotSimple
+                if "@value" in item:
+                    obj = value_term(item)
+                elif "@list" in item or "@graph" in item or "@set" in item:
+                    raise _NotSimple
+                else:
+                    obj = emit(item)
+                quads.append((subject, predicate, obj, ""))
+        return subject
+
+    if type(expanded) is not list:
+        return None
+    try:
+        for top in expanded:
+            if type(top) is not dict or "@value" in top or "@list" in top:
+                return None  # free-floating values: pyld drops them
+            emit(top)
+    except _NotSimple:
+        return None
+    return list(dict.fromkeys(quads))  # a dataset is a set
+
+
 class _ContextResolver(ContextResolver):  # type: ignore[misc]
     """pyld's resolver, with its "shared" cache scoped to one DocumentLoader.
 
@@ -337,9 +453,11 @@ def _to_quads(
     loader: DocumentLoader,
     safe: bool = True,
     options: Mapping[str, Any] | None = None,
+    simple_path: bool = True,
 ) -> list[Quad]:
     """JSON-LD 1.1 Deserialize JSON-LD to RDF. The verifier always uses the defaults; the
-    JSON-LD test suite runs through here with `safe=False` and its own base and options."""
+    JSON-LD test suite runs through here with `safe=False` and its own base and options.
+    `simple_path=False` always uses pyld's node map (tests compare the two paths)."""
     settings: dict[str, Any] = {
         "base": None,
         "processingMode": "json-ld-1.1",
@@ -355,6 +473,9 @@ def _to_quads(
             expanded = processor.expand(document, settings)
         if safe:
             _check_expanded(expanded)
+        simple = _simple_quads(expanded) if simple_path else None
+        if simple is not None:
+            return simple
         issuer = jsonld.IdentifierIssuer("_:b")
         node_map: dict[str, Any] = {"@default": {}}
         processor._create_node_map(expanded, node_map, "@default", issuer)

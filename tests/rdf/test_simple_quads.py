@@ -1,0 +1,97 @@
+"""The simple-document path of `vcverifier.rdf` (issue 10: no pyld node map for documents made
+of node and value objects) gives the same RDF dataset as pyld's node map and toRdf.
+
+Differential: every JSON-LD toRdf suite input and every vc-di-eddsa / vc-di-ecdsa test vector
+runs through `_to_quads` with the simple path and without it; where the simple path applies,
+the canonical datasets must be equal, and it must apply to a good share of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.rdf.test_jsonld_to_rdf_suite import (
+    MANIFEST,
+    SKIPS,
+    SUITE_BASE,
+    SuiteLoader,
+)
+from vcverifier import rdf
+from vcverifier.contexts.loader import DocumentLoader, UnknownContextError
+from vcverifier.errors import ProofError
+from vcverifier.rdfc10 import canonicalize
+
+
+def _canonical(quads: Any) -> str:
+    return canonicalize(quads, max_work=1_000_000)[0]
+
+
+def _both(document: Any, loader: DocumentLoader, **kwargs: Any) -> tuple[str, str] | None:
+    try:
+        fast = rdf._to_quads(document, loader=loader, **kwargs)
+    except (ProofError, UnknownContextError):
+        fast = None
+    try:
+        slow = rdf._to_quads(document, loader=loader, simple_path=False, **kwargs)
+    except (ProofError, UnknownContextError):
+        assert fast is None, "the simple path accepted what pyld rejects"
+        return None
+    assert fast is not None, "the simple path rejected what pyld accepts"
+    return _canonical(fast), _canonical(slow)
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+def test_to_rdf_suite_simple_path_equals_pyld(
+    spec_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied: list[bool] = []
+    original = rdf._simple_quads
+
+    def counting(expanded: Any) -> Any:
+        result = original(expanded)
+        applied.append(result is not None)
+        return result
+
+    monkeypatch.setattr(rdf, "_simple_quads", counting)
+    root = spec_data / "json-ld-api" / "tests"
+    loader = SuiteLoader(root)
+    manifest = json.loads((spec_data / MANIFEST).read_text(encoding="utf-8"))
+    compared = 0
+    for entry in manifest["sequence"]:
+        option = entry.get("option", {})
+        test_id = entry["@id"].lstrip("#")
+        if test_id in SKIPS or option.get("specVersion") == "json-ld-1.0":
+            continue
+        if option.get("produceGeneralizedRdf") or "expandContext" in option:
+            continue
+        document = json.loads((root / entry["input"]).read_text(encoding="utf-8"))
+        options: dict[str, Any] = {"base": option.get("base", SUITE_BASE + entry["input"])}
+        for key in ("processingMode", "rdfDirection"):
+            if key in option:
+                options[key] = option[key]
+        pair = _both(document, loader, safe=False, options=options)
+        if pair is None:
+            continue
+        assert pair[0] == pair[1], test_id
+        compared += 1
+    assert compared > 300
+    assert sum(applied) > 100, f"the simple path applied to only {sum(applied)} suite inputs"
+
+
+def test_spec_vectors_simple_path_equals_pyld(spec_data: Path) -> None:
+    loader = DocumentLoader()
+    paths = sorted(spec_data.glob("vc-di-e*/TestVectors/**/*.json"))
+    checked = 0
+    for path in paths:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(document, dict) or "@context" not in document:
+            continue
+        pair = _both(document, loader)
+        if pair is not None:
+            assert pair[0] == pair[1], path.name
+            checked += 1
+    assert checked > 5

@@ -5,7 +5,8 @@ identities from vcverifier.testing). Every request carries its own caller-chosen
 is single-use), so all presentations are signed before timing starts.
 
 Measured, in this order:
-  1. in-process: `Verifier.verify_presentation` called sequentially (no HTTP);
+  1. in-process: `Verifier.verify_presentation` called sequentially (no HTTP), on in-process
+     state, then (with Redis) on the same Redis as the servers ("in-proc+redis");
   2. `vcverifier serve --workers 1` and 3. `--workers 2`, real processes on 127.0.0.1, driven by
      one keep-alive httpx client with `--concurrency` requests in flight.
 With Redis reachable (BENCH_REDIS_URL, default redis://127.0.0.1:6379/15) the servers share
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -87,8 +89,11 @@ def settings_env(redis_url: str | None, trust_dir: str) -> dict[str, str]:
     return env
 
 
-async def bench_in_process(bodies: list[dict[str, Any]], warmup: int, trust_dir: str) -> Row:
-    verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path(trust_dir)))
+async def bench_in_process(
+    name: str, bodies: list[dict[str, Any]], warmup: int, trust_dir: str, redis_url: str | None
+) -> Row:
+    settings = Settings(redis_url=redis_url, trust_dir=Path(trust_dir))
+    verifier = Verifier.from_settings(settings)
     latencies: list[float] = []
     failures = 0
     for body in bodies[:warmup]:
@@ -106,7 +111,10 @@ async def bench_in_process(bodies: list[dict[str, Any]], warmup: int, trust_dir:
         )
         latencies.append(time.perf_counter() - t0)
         failures += 0 if result.verified else 1
-    return Row("in-process", len(timed), 1, time.perf_counter() - started, latencies, failures)
+    seconds = time.perf_counter() - started
+    if verifier.store is not None:
+        await verifier.store.close()
+    return Row(name, len(timed), 1, seconds, latencies, failures)
 
 
 def free_port() -> int:
@@ -150,7 +158,9 @@ async def drive(
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     failures = 0
-    queue = iter(bodies)
+    # Bodies are encoded before timing, so the client spends its CPU on HTTP only.
+    queue = iter([json.dumps(body).encode() for body in bodies])
+    headers = {"content-type": "application/json"}
 
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
@@ -158,7 +168,7 @@ async def drive(
             nonlocal failures
             for body in queue:  # shared iterator: each body is sent once
                 t0 = time.perf_counter()
-                response = await client.post("/presentations/verify", json=body)
+                response = await client.post("/presentations/verify", content=body, headers=headers)
                 latencies.append(time.perf_counter() - t0)
                 if response.status_code != 200:
                     failures += 1
@@ -193,18 +203,18 @@ def redis_reachable(url: str) -> bool:
 
 
 def print_table(rows: list[Row]) -> None:
-    print(f"{'run':<12}{'requests':>9}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'fail':>6}")
+    print(f"{'run':<14}{'requests':>9}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'fail':>6}")
     for r in rows:
         print(
-            f"{r.name:<12}{r.requests:>9}{r.concurrency:>6}{r.rps:>9.1f}"
+            f"{r.name:<14}{r.requests:>9}{r.concurrency:>6}{r.rps:>9.1f}"
             f"{r.pct(0.50):>9.2f}{r.pct(0.99):>9.2f}{r.failures:>6}"
         )
     by_name = {r.name: r for r in rows}
-    base = by_name.get("in-process")
+    base = by_name.get("in-proc+redis") or by_name.get("in-process")
     print()
     for r in rows:
-        if base is not None and r is not base and base.rps:
-            print(f"{r.name}: {r.rps / base.rps:.2f}x the in-process rate")
+        if base is not None and r.name.startswith("serve") and base.rps:
+            print(f"{r.name}: {r.rps / base.rps:.2f}x the {base.name} rate")
     one, two = by_name.get("serve-1w"), by_name.get("serve-2w")
     if one is not None and two is not None and one.rps:
         print(f"two workers / one worker: {two.rps / one.rps:.2f}x")
@@ -227,15 +237,20 @@ async def main() -> None:
     per_run = args.requests + args.warmup
 
     started = time.perf_counter()
-    runs = 3 if use_redis else 2
+    runs = 4 if use_redis else 2
     bodies = sign_bodies(per_run * runs, "run")
+    batches = [bodies[i * per_run : (i + 1) * per_run] for i in range(runs)]
     print(f"signed {len(bodies)} presentations in {time.perf_counter() - started:.1f} s")
-    print(f"state back end of the servers: {redis_url if use_redis else 'embedded'}")
+    print(f"state back end: {redis_url if use_redis else 'embedded (in-process memory)'}")
 
-    rows = [await bench_in_process(bodies[:per_run], args.warmup, trust_dir)]
-    rows.append(await bench_server("serve-1w", 1, env, bodies[per_run : 2 * per_run], args))
+    rows = [await bench_in_process("in-process", batches[0], args.warmup, trust_dir, None)]
     if use_redis:
-        rows.append(await bench_server("serve-2w", 2, env, bodies[2 * per_run :], args))
+        rows.append(
+            await bench_in_process("in-proc+redis", batches[1], args.warmup, trust_dir, redis_url)
+        )
+    rows.append(await bench_server("serve-1w", 1, env, batches[-2 if use_redis else 1], args))
+    if use_redis:
+        rows.append(await bench_server("serve-2w", 2, env, batches[-1], args))
     else:
         print("Redis not reachable: two-worker run skipped (challenges would not be shared)")
     print_table(rows)

@@ -24,6 +24,7 @@ verifications do not re-process the credentials v2 context and its type-scoped c
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import uuid
@@ -282,6 +283,24 @@ def _simple_quads(expanded: Any) -> list[Quad] | None:
     return list(dict.fromkeys(quads))  # a dataset is a set
 
 
+def _json_copy(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {key: _json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [_json_copy(item) for item in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
+class _FastCopy(dict[str, Any]):
+    """A document whose deep copy (pyld's first step of expansion) is `_json_copy`."""
+
+    def __deepcopy__(self, memo: Any) -> dict[str, Any]:
+        return {key: _json_copy(item) for key, item in self.items()}
+
+
 class _ContextResolver(ContextResolver):  # type: ignore[misc]
     """pyld's resolver, with its "shared" cache scoped to one DocumentLoader.
 
@@ -314,11 +333,58 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     bounded.
     """
 
-    def __init__(self, *, safe: bool, memo: MutableMapping[Any, Any], base: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        safe: bool,
+        memo: MutableMapping[Any, Any],
+        base: str | None,
+        iri_memo: dict[Any, Any] | None = None,
+        iri_memo_size: int = 65_536,
+    ) -> None:
         super().__init__(on_property_dropped=self._dropped if safe else jsonld.noop)
         self.safe = safe
         self.memo = memo
         self.base = base
+        self.iri_memo = iri_memo if iri_memo is not None else {}
+        self.iri_memo_size = iri_memo_size
+        self.processing = 0  # context processing in progress (contexts under construction)
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        # pyld deep-copies the input document with copy.deepcopy; a JSON copy is the same
+        # value at a fraction of the cost (issue 10).
+        if type(input_) is dict:
+            input_ = _FastCopy(input_)
+        return super().expand(input_, options)
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        # Memoized per (active context, value, vocab, base) during expansion (issue 10: pyld
+        # calls this ~100 times per credential, mostly for the same terms). Only for a context
+        # with a `_uuid` (processed contexts are never modified once returned, see
+        # _process_context) and never while a context is being processed: there the context
+        # under construction changes between calls.
+        ctx_id = None
+        if local_ctx is None and defined is None and not self.processing:
+            ctx_id = active_ctx.get("_uuid")
+        if ctx_id is None or type(value) is not str or not isinstance(base, str | None):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (ctx_id, value, vocab, base)
+        memo = self.iri_memo
+        if key in memo:
+            return memo[key]
+        result = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        if len(memo) >= self.iri_memo_size:
+            memo.clear()
+        memo[key] = result
+        return result
 
     def _process_context(
         self,
@@ -348,9 +414,19 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
             hit = self.memo.get(key)
             if hit is not None:
                 return hit
-        result = super()._process_context(
-            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-        )
+        self.processing += 1
+        try:
+            result = super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        finally:
+            self.processing -= 1
         if key is not None:
             self.memo[key] = result
         return result
@@ -467,7 +543,13 @@ def _to_quads(
         "documentLoader": loader,
         "contextResolver": _ContextResolver(loader.resolved_contexts, _static(loader)),
     }
-    processor = _Processor(safe=safe, memo=loader.processed_contexts, base=settings["base"])
+    processor = _Processor(
+        safe=safe,
+        memo=loader.processed_contexts,
+        base=settings["base"],
+        iri_memo=loader.expanded_iris,
+        iri_memo_size=loader.MAX_EXPANDED_IRIS,
+    )
     try:
         with loader.lock:
             expanded = processor.expand(document, settings)

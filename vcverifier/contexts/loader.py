@@ -146,12 +146,15 @@ class DocumentLoader:
 
     MAX_RESOLVED_CONTEXTS: ClassVar[int] = 256
     MAX_PROCESSED_CONTEXTS: ClassVar[int] = 1024
+    MAX_EXPANDED_IRIS: ClassVar[int] = 65_536
 
     def __init__(self, *, extra: Mapping[str, Path] | None = None) -> None:
         self._extra: dict[str, Path] = {str(url): Path(path) for url, path in (extra or {}).items()}
         # Caches used by vcverifier.rdf; valid only for this loader's URL -> document mapping.
         self.resolved_contexts: MutableMapping[str, Any] = LruCache(self.MAX_RESOLVED_CONTEXTS)
         self.processed_contexts: MutableMapping[Any, Any] = LruCache(self.MAX_PROCESSED_CONTEXTS)
+        # (active context uuid, value, vocab, base) -> expanded IRI; emptied when full.
+        self.expanded_iris: dict[Any, Any] = {}
         self.lock = threading.Lock()
 
     @classmethod

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     max_proofs_per_document: int = Field(
         16, gt=0, description="largest Data Integrity proof set or chain verified on one document"
     )
+    max_json_objects: int = Field(
+        2000,
+        gt=0,
+        description="most JSON objects in a Data Integrity document or a presentation "
+        "(JSON-LD node maps cost grows with their square)",
+    )
     canonicalization_max_work: int = Field(
         100_000, gt=0, description="bound on RDFC-1.0 hash computations per canonicalization"
     )

@@ -106,6 +106,22 @@ class _Secured:
     warnings: tuple[Problem, ...] = ()
 
 
+def _object_count_over(value: Any, limit: int) -> bool:
+    """Whether `value` holds more than `limit` JSON objects (stops counting past the limit)."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += 1
+            if count > limit:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _failed(check: CheckResult) -> bool:
     return check.outcome is Outcome.FAILED
 
@@ -205,6 +221,24 @@ class Verifier:
                     f"{len(raw_proofs)} proofs, more than the {limit} this verifier checks",
                     problem_type=pt.MALFORMED_PROOF_ERROR,
                     title="Too many proofs",
+                ),
+                controllers=(),
+                challenges=(),
+                domains=(),
+            )
+        max_objects = self.settings.max_json_objects
+        if _object_count_over(document, max_objects):
+            # pyld's node map compares every node object of a property with every other one:
+            # a few thousand blank nodes cost seconds, a 1 MiB body of them tens of minutes.
+            return _Secured(
+                mechanism=DATA_INTEGRITY,
+                document=document,
+                did=CheckResult.skipped(DID, "not checked: the document is too large"),
+                proof=CheckResult.failed(
+                    PROOF,
+                    f"more than {max_objects} JSON objects, the most this verifier canonicalizes",
+                    problem_type=pt.MALFORMED_PROOF_ERROR,
+                    title="Document too complex",
                 ),
                 controllers=(),
                 challenges=(),
@@ -384,6 +418,13 @@ class Verifier:
         every contained credential, and holder binding."""
         options = options or VerifyOptions()
         now = now or datetime.now(UTC)
+        if isinstance(presentation, dict) and _object_count_over(
+            presentation, self.settings.max_json_objects
+        ):
+            # One bound for the whole request: each contained credential is canonicalized too.
+            raise InputError(
+                f"the presentation has more than {self.settings.max_json_objects} JSON objects"
+            )
         unsigned = isinstance(presentation, dict) and "proof" not in presentation
         if unsigned and options.allow_unsigned_presentation:
             secured = _Secured(

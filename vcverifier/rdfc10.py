@@ -219,12 +219,15 @@ class _State:
         if cached is not None:
             return cached
         lines = []
-        for quad in self.blank_node_to_quads[reference]:
-            terms = tuple(
-                (("_:a" if term == reference else "_:z") if _is_blank(term) else term)
-                for term in quad
-            )
-            lines.append(serialize_quad(terms))  # type: ignore[arg-type]
+        # Terms starting with "_" are blank nodes (IRIs start with "<", literals with '"').
+        for subject, predicate, obj, graph in self.blank_node_to_quads[reference]:
+            if subject[:1] == "_":
+                subject = "_:a" if subject == reference else "_:z"
+            if obj[:1] == "_":
+                obj = "_:a" if obj == reference else "_:z"
+            if graph[:1] == "_":
+                graph = "_:a" if graph == reference else "_:z"
+            lines.append(serialize_quad((subject, predicate, obj, graph)))
         lines.sort()
         result = self.hash("".join(lines))
         self.first_degree[reference] = result
@@ -303,11 +306,14 @@ class _State:
     # 4.4 Canonicalization Algorithm
     def run(self) -> tuple[str, dict[str, str]]:
         # Step 2: map each blank node to the quads it appears in.
+        to_quads = self.blank_node_to_quads
         for quad in self.quads:
             for term in (quad[0], quad[2], quad[3]):
-                if _is_blank(term):
-                    entries = self.blank_node_to_quads.setdefault(term, [])
-                    if not entries or entries[-1] is not quad:
+                if term[:1] == "_":
+                    entries = to_quads.get(term)
+                    if entries is None:
+                        to_quads[term] = [quad]
+                    elif entries[-1] is not quad:
                         entries.append(quad)
         # Step 3: first-degree hashes, grouped.
         hash_to_blank_nodes: dict[str, list[str]] = {}
@@ -334,14 +340,19 @@ class _State:
                     self.canonical.issue(existing)
         # Step 6: relabel and serialize.
         issued = self.canonical.issued
-
-        def relabel(term: str) -> str:
-            return "_:" + issued[term] if _is_blank(term) else term
-
-        lines = sorted(
-            {serialize_quad((relabel(s), p, relabel(o), relabel(g))) for (s, p, o, g) in self.quads}
-        )
-        return "".join(lines), {key[2:]: value for key, value in issued.items()}
+        lines = set()
+        for subject, predicate, obj, graph in self.quads:
+            if subject[:1] == "_":
+                subject = "_:" + issued[subject]
+            if obj[:1] == "_":
+                obj = "_:" + issued[obj]
+            if graph:
+                if graph[:1] == "_":
+                    graph = "_:" + issued[graph]
+                lines.add(f"{subject} {predicate} {obj} {graph} .\n")
+            else:
+                lines.add(f"{subject} {predicate} {obj} .\n")
+        return "".join(sorted(lines)), {key[2:]: value for key, value in issued.items()}
 
 
 def canonicalize(

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         16, gt=0, description="largest Data Integrity proof set or chain verified on one document"
     )
     max_json_objects: int = Field(
-        2000,
+        1000,
         gt=0,
         description="most JSON objects in a Data Integrity document or a presentation "
         "(JSON-LD node maps cost grows with their square)",

@@ -97,13 +97,17 @@ def _clients_on_two_workers(base: str) -> tuple[httpx.Client, httpx.Client]:
     """Two keep-alive clients whose connections were accepted by different workers."""
     first = httpx.Client(base_url=base, timeout=10)
     first_pid = _pid(first)
-    for _ in range(200):
+    # The other worker may still be starting when the first answers /readyz: keep trying, for
+    # up to 30 s.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
         second = httpx.Client(base_url=base, timeout=10)
         if _pid(second) != first_pid:
             return first, second
         second.close()
+        time.sleep(0.02)
     first.close()
-    raise AssertionError("every connection went to one worker")
+    raise AssertionError("every connection went to one worker for 30 s")
 
 
 def test_two_workers_share_challenges(two_workers: Server) -> None:

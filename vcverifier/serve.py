@@ -25,12 +25,26 @@ FACTORY = "vcverifier.serve:app_from_env"
 _ENV_PREFIX = "VCVERIFIER_"
 
 
+def configure_logging(settings: Settings) -> None:
+    """Send the package's logs to stderr at `VCVERIFIER_LOG_LEVEL` (uvicorn configures only its
+    own loggers). Leaves a logger that already has handlers alone."""
+    logger = logging.getLogger("vcverifier")
+    logger.setLevel(settings.log_level.upper())
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def app_from_env() -> FastAPI:
     """The uvicorn factory: an app from the environment's settings."""
     from vcverifier.api.app import create_app
 
     overrides: dict[str, Any] = {}  # everything from VCVERIFIER_* variables
-    return create_app(Settings(**overrides))
+    settings = Settings(**overrides)
+    configure_logging(settings)
+    return create_app(settings)
 
 
 def _env_value(value: Any) -> str:

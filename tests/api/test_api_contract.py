@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from api_helpers import app_client, assert_problem
 
 from vcverifier import problem_types as pt
@@ -100,7 +101,9 @@ async def test_problem_for_input_that_is_not_a_credential(client: httpx.AsyncCli
     assert response.json()["verified"] is False
 
 
-async def test_unexpected_error_is_a_500_problem_without_trace(settings: Settings) -> None:
+async def test_unexpected_error_is_a_500_problem_without_trace(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     verifier = Verifier.from_settings(settings, store=MemoryStore())
 
     async def broken(*_: object, **__: object) -> None:
@@ -111,6 +114,8 @@ async def test_unexpected_error_is_a_500_problem_without_trace(settings: Setting
         response = await client.post("/credentials/verify", json={"verifiableCredential": {}})
         assert_problem(response, 500, pt.PROCESSING_ERROR)
         assert "secret internal detail" not in response.text
+        logged = [r for r in caplog.records if r.name == "vcverifier.api" and r.exc_info]
+        assert logged, "the unhandled error was not logged with its traceback"
         # The app keeps serving.
         assert (await client.get("/healthz")).status_code == 200
 

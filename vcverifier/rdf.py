@@ -483,10 +483,12 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} in a JSON-LD context")
 
 
-def _context_key(local_ctx: Any) -> str:
-    """The content of a local context, as a deterministic string."""
+def _context_key(local_ctx: Any) -> Any:
+    """The content of a local context, as a deterministic hashable key."""
     if isinstance(local_ctx, str):
         return local_ctx
+    if type(local_ctx) is list and all(type(item) is str for item in local_ctx):
+        return tuple(local_ctx)  # a list of context URLs, the usual case: no JSON needed
     return json.dumps(
         local_ctx, sort_keys=True, separators=(",", ":"), default=_json_default, ensure_ascii=True
     )
@@ -553,11 +555,13 @@ def _to_quads(
     try:
         with loader.lock:
             expanded = processor.expand(document, settings)
-        if safe:
-            _check_expanded(expanded)
         simple = _simple_quads(expanded) if simple_path else None
         if simple is not None:
+            # Every IRI, datatype and language tag of a simple document has been checked as
+            # _check_expanded checks them, so safe mode has nothing more to reject.
             return simple
+        if safe:
+            _check_expanded(expanded)
         issuer = jsonld.IdentifierIssuer("_:b")
         node_map: dict[str, Any] = {"@default": {}}
         processor._create_node_map(expanded, node_map, "@default", issuer)

@@ -312,8 +312,12 @@ async def drive(
     failures = 0
     next_index = [0]
 
-    async def connection() -> None:
+    async def connection(number: int) -> None:
         nonlocal failures
+        # Staggered connects: with several workers on one listening socket, connections opened
+        # all at once tend to be accepted by one worker; opened while the others are busy,
+        # they spread as a load balancer would spread them.
+        await asyncio.sleep(0.02 * number)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while next_index[0] < count:
@@ -328,7 +332,7 @@ async def drive(
             writer.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    await asyncio.gather(*(connection(number) for number in range(concurrency)))
     return time.perf_counter() - start, latencies, failures
 
 

@@ -175,6 +175,9 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _VALUE_KEYS = frozenset(("@value", "@type", "@language", "@index"))
 
 
+_MISSING = object()
+
+
 class _NotSimple(Exception):
     """The expanded document uses something `_simple_quads` leaves to pyld."""
 
@@ -374,12 +377,13 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         ctx_id = None
         if local_ctx is None and defined is None and not self.processing:
             ctx_id = active_ctx.get("_uuid")
-        if ctx_id is None or type(value) is not str or not isinstance(base, str | None):
+        if ctx_id is None or type(value) is not str or not (base is None or type(base) is str):
             return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
         key = (ctx_id, value, vocab, base)
         memo = self.iri_memo
-        if key in memo:
-            return memo[key]
+        hit = memo.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
         result = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
         if len(memo) >= self.iri_memo_size:
             memo.clear()

@@ -8,6 +8,8 @@ store did not answer); every other "no" is a failed check in the result.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -50,11 +52,28 @@ log = logging.getLogger("vcverifier")
 
 DATA_INTEGRITY = "data-integrity"
 ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
-_ENVELOPE_PREFIXES = (
-    "data:application/vc+jwt,",
-    "data:application/vc+sd-jwt,",
-    "data:application/dc+sd-jwt,",
-)
+_ENVELOPE_MEDIA_TYPES = ("application/vc+jwt", "application/vc+sd-jwt", "application/dc+sd-jwt")
+
+
+def _envelope_token(entry_id: object) -> tuple[str | None, str]:
+    """The token in an EnvelopedVerifiableCredential's `id`, a data: URL (RFC 2397:
+    `data:<media type>[;<parameter>]*[;base64],<data>`), or None and the reason it is unreadable."""
+    if not isinstance(entry_id, str) or not entry_id.startswith("data:") or "," not in entry_id:
+        return None, "an EnvelopedVerifiableCredential needs a data: URL id"
+    header, data = entry_id[len("data:") :].split(",", 1)
+    media_type, *parameters = header.split(";")
+    if media_type.lower() not in _ENVELOPE_MEDIA_TYPES:
+        supported = ", ".join(_ENVELOPE_MEDIA_TYPES)
+        return (
+            None,
+            f"unsupported envelope media type {media_type[:100]!r} (supported: {supported})",
+        )
+    if parameters and parameters[-1].lower() == "base64":
+        try:
+            return base64.b64decode(unquote(data), validate=True).decode("ascii"), ""
+        except (binascii.Error, UnicodeDecodeError):
+            return None, "the envelope's data: URL is not valid base64"
+    return unquote(data), ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,14 +526,9 @@ class Verifier:
         (VCDM 1.1 JWT-VP), or an EnvelopedVerifiableCredential with a data: URL."""
         inner_options = VerifyOptions(trust_lists=options.trust_lists)
         if isinstance(entry, dict) and ENVELOPED_TYPE in as_list(entry.get("type")):
-            entry_id = entry.get("id")
-            token = None
-            if isinstance(entry_id, str):
-                for prefix in _ENVELOPE_PREFIXES:
-                    if entry_id.startswith(prefix):
-                        token = unquote(entry_id[len(prefix) :])
+            token, why = _envelope_token(entry.get("id"))
             if token is None:
-                return _unreadable("an EnvelopedVerifiableCredential needs a data: URL id")
+                return _unreadable(why)
             entry = token
         try:
             return await self.verify_credential(entry, options=inner_options, now=now)

@@ -344,14 +344,34 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         base: str | None,
         iri_memo: dict[Any, Any] | None = None,
         iri_memo_size: int = 65_536,
+        context_keys: dict[int, tuple[Any, Any, Any]] | None = None,
     ) -> None:
         super().__init__(on_property_dropped=self._dropped if safe else jsonld.noop)
         self.safe = safe
         self.memo = memo
         self.base = base
         self.iri_memo = iri_memo if iri_memo is not None else {}
+        self.context_keys: dict[int, tuple[Any, Any, Any]] = (
+            context_keys if context_keys is not None else {}
+        )
         self.iri_memo_size = iri_memo_size
         self.processing = 0  # context processing in progress (contexts under construction)
+
+    def _context_key(self, local_ctx: Any) -> Any:
+        # Scoped contexts are the same objects on every call (they live in the cached processed
+        # contexts): their key (a JSON serialization) is remembered per object, held by a strong
+        # reference (so its id cannot be reused) and used only while the object still equals
+        # the copy taken with it (a C-speed comparison instead of a sorted JSON dump).
+        if type(local_ctx) is not dict:
+            return _context_key(local_ctx)
+        entry = self.context_keys.get(id(local_ctx))
+        if entry is not None and entry[0] is local_ctx and entry[1] == local_ctx:
+            return entry[2]
+        key = _context_key(local_ctx)
+        if len(self.context_keys) >= 1024:
+            self.context_keys.clear()
+        self.context_keys[id(local_ctx)] = (local_ctx, _json_copy(local_ctx), key)
+        return key
 
     def expand(self, input_: Any, options: Any) -> Any:
         # pyld deep-copies the input document with copy.deepcopy; a JSON copy is the same
@@ -408,7 +428,7 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
                 active_ctx["_uuid"] = str(uuid.uuid1())
             key = (
                 active_ctx["_uuid"],
-                _context_key(local_ctx),
+                self._context_key(local_ctx),
                 override_protected,
                 propagate,
                 validate_scoped,
@@ -555,6 +575,7 @@ def _to_quads(
         base=settings["base"],
         iri_memo=loader.expanded_iris,
         iri_memo_size=loader.MAX_EXPANDED_IRIS,
+        context_keys=loader.context_keys,
     )
     try:
         with loader.lock:

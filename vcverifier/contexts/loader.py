@@ -155,6 +155,8 @@ class DocumentLoader:
         self.processed_contexts: MutableMapping[Any, Any] = LruCache(self.MAX_PROCESSED_CONTEXTS)
         # (active context uuid, value, vocab, base) -> expanded IRI; emptied when full.
         self.expanded_iris: dict[Any, Any] = {}
+        # id(local context object) -> (the object, a copy of it, its key); emptied when full.
+        self.context_keys: dict[int, tuple[Any, Any, Any]] = {}
         self.lock = threading.Lock()
 
     @classmethod

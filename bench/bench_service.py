@@ -152,41 +152,66 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(5)
 
 
+async def balanced_clients(base: str, count: int, workers: int) -> list[httpx.AsyncClient]:
+    """`count` one-connection keep-alive clients spread evenly over the workers, as a load
+    balancer would spread them (connections opened at once all tend to land in one worker)."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    per_worker: dict[int, int] = {}
+    clients: list[httpx.AsyncClient] = []
+    quota = -(-count // workers)  # ceil
+    for _ in range(count * 200):  # bounded: give up balancing after this many tries
+        if len(clients) == count:
+            break
+        client = httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
+        pid = (await client.get("/healthz")).json()["pid"]
+        if per_worker.get(pid, 0) < quota or len(per_worker) >= workers:
+            per_worker[pid] = per_worker.get(pid, 0) + 1
+            clients.append(client)
+        else:
+            await client.aclose()
+        await asyncio.sleep(0.005)
+    while len(clients) < count:  # could not balance: take what comes
+        clients.append(httpx.AsyncClient(base_url=base, limits=limits, timeout=30))
+    print(f"  {workers} worker(s): connections per worker {sorted(per_worker.values())}")
+    return clients
+
+
 async def drive(
-    base: str, bodies: list[dict[str, Any]], concurrency: int
+    clients: list[httpx.AsyncClient], bodies: list[dict[str, Any]]
 ) -> tuple[float, list[float], int]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     failures = 0
     # Bodies are encoded before timing, so the client spends its CPU on HTTP only.
     queue = iter([json.dumps(body).encode() for body in bodies])
     headers = {"content-type": "application/json"}
 
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        for body in queue:  # shared iterator: each body is sent once
+            t0 = time.perf_counter()
+            response = await client.post("/presentations/verify", content=body, headers=headers)
+            latencies.append(time.perf_counter() - t0)
+            if response.status_code != 200:
+                failures += 1
 
-        async def worker() -> None:
-            nonlocal failures
-            for body in queue:  # shared iterator: each body is sent once
-                t0 = time.perf_counter()
-                response = await client.post("/presentations/verify", content=body, headers=headers)
-                latencies.append(time.perf_counter() - t0)
-                if response.status_code != 200:
-                    failures += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return time.perf_counter() - started, latencies, failures
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in clients))
+    return time.perf_counter() - started, latencies, failures
 
 
 async def bench_server(
     name: str, workers: int, env: dict[str, str], bodies: list[dict[str, Any]], args: Any
 ) -> Row:
     proc, base = start_server(workers, env)
+    clients: list[httpx.AsyncClient] = []
     try:
-        await drive(base, bodies[: args.warmup], args.concurrency)
+        clients = await balanced_clients(base, args.concurrency, workers)
+        await drive(clients, bodies[: args.warmup])
         timed = bodies[args.warmup :]
-        seconds, latencies, failures = await drive(base, timed, args.concurrency)
+        seconds, latencies, failures = await drive(clients, timed)
     finally:
+        for client in clients:
+            await client.aclose()
         stop_server(proc)
     return Row(name, len(timed), args.concurrency, seconds, latencies, failures)
 

@@ -420,8 +420,6 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         validate_scoped: bool = True,
         cycles: Any = None,
     ) -> Any:
-        if self.safe:
-            _reject_import(local_ctx)
         key = None
         if not cycles:  # recursion checks in flight: compute, don't memoize
             if "_uuid" not in active_ctx:
@@ -437,7 +435,9 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
             )
             hit = self.memo.get(key)
             if hit is not None:
-                return hit
+                return hit  # the same content passed _reject_import when it was processed
+        if self.safe:
+            _reject_import(local_ctx)
         self.processing += 1
         try:
             result = super()._process_context(

@@ -112,3 +112,17 @@ async def test_paused_redis_times_out_without_mixing_replies(own_redis: RedisPro
         assert await store.set_nx("a", b"x", ttl=60) is False
     finally:
         await store.close()
+
+
+async def test_starts_with_redis_down_and_recovers(own_redis: RedisProcess, tmp_path: Path) -> None:
+    own_redis.stop()
+    settings = make_settings(
+        redis_url=own_redis.url, redis_timeout_seconds=TIMEOUT, trust_dir=tmp_path
+    )
+    async with app_client(settings) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert_problem(await client.get("/readyz"), 503, pt.STATE_UNAVAILABLE)
+        assert_problem(await client.post("/challenges"), 503, pt.STATE_UNAVAILABLE)
+        own_redis.start()
+        assert (await client.get("/readyz")).status_code == 200
+        assert (await client.post("/challenges")).status_code == 200

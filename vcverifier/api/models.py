@@ -95,3 +95,34 @@ class VerifyPresentationRequest(BaseModel):
 class ChallengeResponse(BaseModel):
     challenge: str
     expires: str
+
+
+class ProblemEntry(BaseModel):
+    type: str
+    title: str
+    detail: str
+    check: str | None = None
+
+
+class CheckResultModel(BaseModel):
+    name: str = Field(description="format, context, did, proof, validity, challenge, domain, ...")
+    outcome: str = Field(description="passed, failed or skipped")
+    reason: str
+    problems: list[ProblemEntry] = Field(default_factory=list)
+    evidence: dict[str, str] = Field(default_factory=dict)
+
+
+class VerificationResponse(BaseModel):
+    """The verification result (VC API shape plus per-check detail)."""
+
+    verified: bool
+    checks: list[str] = Field(description="names of the checks that passed")
+    warnings: list[ProblemEntry]
+    errors: list[ProblemEntry]
+    kind: str = Field(description="credential or presentation")
+    checkResults: list[CheckResultModel]
+    mechanism: str | None = None
+    document: dict[str, Any] | None = Field(default=None, description="summary: id, type, issuer")
+    credentialResults: list[dict[str, Any]] | None = Field(
+        default=None, description="presentations: the result of each contained credential"
+    )

@@ -21,6 +21,7 @@ from vcverifier.api.deps import Services, ServicesDep
 from vcverifier.api.models import (
     CredentialOptions,
     PresentationOptions,
+    VerificationResponse,
     VerifyCredentialRequest,
     VerifyPresentationRequest,
 )
@@ -33,16 +34,21 @@ from vcverifier.verifier import VerifyOptions
 M = TypeVar("M", bound=BaseModel)
 VerifyCall = Callable[..., Awaitable[VerificationResult]]
 
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "verified: the verification result"},
+    200: {"description": "verified: the verification result", "model": VerificationResponse},
     400: {
         "description": "not verified (the same result body, `verified: false`), or not a "
-        "credential/presentation at all (a problem detail)"
+        "credential/presentation at all (a problem detail)",
+        "model": VerificationResponse,
     },
-    413: {"description": "body larger than VCVERIFIER_MAX_BODY_BYTES (problem detail)"},
-    415: {"description": "content type or content coding not accepted (problem detail)"},
-    422: {"description": "unparseable JSON or a body of the wrong shape (problem detail)"},
-    503: {"description": "the state back end (Redis) did not answer; see Retry-After"},
+    413: {"description": "body larger than VCVERIFIER_MAX_BODY_BYTES", "content": _PROBLEM},
+    415: {"description": "content type or content coding not accepted", "content": _PROBLEM},
+    422: {"description": "unparseable JSON or a body of the wrong shape", "content": _PROBLEM},
+    503: {
+        "description": "the state back end (Redis) did not answer; see Retry-After",
+        "content": _PROBLEM,
+    },
 }
 
 

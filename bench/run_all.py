@@ -104,17 +104,24 @@ def typical_credentials(suite: str) -> list[dict[str, Any]]:
 # --- timing -----------------------------------------------------------------------------------
 
 
-def rate(fn: Callable[[], object], seconds: float) -> float:
+CPU_RATES: dict[str, float] = {}
+"""Operations per second of CPU time (this process's), per row: a machine shared with other
+work slows the wall clock of every row, but the interpreted rows more than the raw ones."""
+
+
+def rate(fn: Callable[[], object], seconds: float) -> tuple[float, float]:
+    """(calls per wall-clock second, calls per CPU second) of `fn` over about `seconds`."""
     for _ in range(20):
         fn()
-    count, start = 0, time.perf_counter()
+    count, start, cpu_start = 0, time.perf_counter(), time.process_time()
     while True:
         for _ in range(20):
             fn()
         count += 20
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
-            return count / elapsed
+            cpu = max(time.process_time() - cpu_start, 1e-9)
+            return count / elapsed, count / cpu
 
 
 def raw_verify(key_type: KeyType) -> Callable[[], object]:
@@ -147,7 +154,9 @@ def in_process_rows(
     best = dict.fromkeys(calls, 0.0)
     for _ in range(rounds):
         for name, fn in calls.items():
-            best[name] = max(best[name], rate(fn, seconds))
+            wall, cpu = rate(fn, seconds)
+            best[name] = max(best[name], wall)
+            CPU_RATES[name] = max(CPU_RATES.get(name, 0.0), cpu)
     loop.close()
     return best
 
@@ -182,6 +191,8 @@ def node_rows(
             version = result["node"]
             for suite, ops in result["suites"].items():
                 best[suite] = max(best.get(suite, 0.0), ops)
+                key = f"Node reference {suite}"
+                CPU_RATES[key] = max(CPU_RATES.get(key, 0.0), result["cpu"][suite])
     finally:
         os.unlink(path)
     return best, f"Node {version}, @digitalbazaar/vc 7.3.0"
@@ -410,20 +421,31 @@ def report(
     args: argparse.Namespace,
 ) -> str:
     raw = rates["raw Ed25519 verify"]
+    raw_cpu = CPU_RATES.get("raw Ed25519 verify", 0.0)
     lines = [
-        "| operation | ops/s | cost in raw Ed25519 verifies | speed vs Node reference |",
-        "|---|---:|---:|---:|",
+        "| operation | ops/s | cost in raw Ed25519 verifies | speed vs Node reference "
+        "| CPU time: cost in raw verifies | CPU time: speed vs Node |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
 
     def row(name: str, ops: float, suite: str | None = None) -> None:
         ref = node.get(suite or "")
         vs_node = f"{ops / ref:.2f}x" if ref else ""
-        lines.append(f"| {name} | {ops:,.0f} | {raw / ops:.2f}x | {vs_node} |")
+        cpu = CPU_RATES.get(name)
+        cpu_ref = CPU_RATES.get(f"Node reference {suite}")
+        cpu_cost = f"{raw_cpu / cpu:.2f}x" if cpu and raw_cpu else ""
+        cpu_vs_node = f"{cpu / cpu_ref:.2f}x" if cpu and cpu_ref else ""
+        lines.append(
+            f"| {name} | {ops:,.0f} | {raw / ops:.2f}x | {vs_node} | {cpu_cost} | {cpu_vs_node} |"
+        )
 
     for name, ops in rates.items():
         row(name, ops, name.removeprefix("verify_credential ") if "credential" in name else None)
     for suite, ops in node.items():
-        lines.append(f"| Node reference {suite} | {ops:,.0f} | {raw / ops:.2f}x | 1.00x |")
+        cpu = CPU_RATES.get(f"Node reference {suite}")
+        cpu_cost = f"{raw_cpu / cpu:.2f}x" if cpu and raw_cpu else ""
+        name = f"Node reference {suite}"
+        lines.append(f"| {name} | {ops:,.0f} | {raw / ops:.2f}x | 1.00x | {cpu_cost} | 1.00x |")
     for name, ops in status.items():
         label = {
             "plain": "status: no entry (eddsa-rdfc-2022)",
@@ -438,22 +460,36 @@ def report(
             row(label, service[f"service {workers}w"])
     targets = [
         "",
-        "| target (issue 10) | measured | met |",
-        "|---|---:|:---:|",
+        "| target (issue 10) | measured | met | by CPU time |",
+        "|---|---:|:---:|---:|",
     ]
 
-    def target(text: str, value: float, ok: bool, fmt: str = "{:.2f}x") -> None:
-        targets.append(f"| {text} | {fmt.format(value)} | {'yes' if ok else '**no**'} |")
+    def target(
+        text: str, value: float, ok: bool, fmt: str = "{:.2f}x", cpu: float | None = None
+    ) -> None:
+        by_cpu = fmt.format(cpu) if cpu is not None else ""
+        met = "yes" if ok else "**no**"
+        targets.append(f"| {text} | {fmt.format(value)} | {met} | {by_cpu} |")
 
-    for suite in ("eddsa-rdfc-2022", "ecdsa-rdfc-2019"):
-        ops = rates[f"verify_credential {suite}"]
-        target(f"{suite}: at most 10x a raw Ed25519 verify", raw / ops, raw / ops <= 10)
-        if suite in node:
+    for suite in ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "eddsa-jcs-2022"):
+        name = f"verify_credential {suite}"
+        ops, cpu = rates[name], CPU_RATES.get(name)
+        limit = 2.5 if suite == "eddsa-jcs-2022" else 10
+        target(
+            f"{suite}: at most {limit}x a raw Ed25519 verify",
+            raw / ops,
+            raw / ops <= limit,
+            cpu=raw_cpu / cpu if cpu and raw_cpu else None,
+        )
+        if suite in node and suite != "eddsa-jcs-2022":
+            speed = ops / node[suite]
+            node_cpu = CPU_RATES.get(f"Node reference {suite}")
             target(
-                f"{suite}: at least 1.8x Node's rate", ops / node[suite], ops / node[suite] >= 1.8
+                f"{suite}: at least 1.8x Node's rate",
+                speed,
+                speed >= 1.8,
+                cpu=cpu / node_cpu if cpu and node_cpu else None,
             )
-    jcs = rates["verify_credential eddsa-jcs-2022"]
-    target("eddsa-jcs-2022: at most 2.5x a raw Ed25519 verify", raw / jcs, raw / jcs <= 2.5)
     if "service 1w" in service and "service 2w" in service:
         ratio = service["service 2w"] / service["service 1w"]
         target("service: two workers at least 1.8x one", ratio, ratio >= 1.8)

@@ -143,32 +143,41 @@ def _json_dumps_is_canonical(value: Any) -> bool:
     uses positional notation there, with the same shortest round-trip digits). Everything
     else, and anything nested near MAX_DEPTH, takes the general path.
     """
+    if type(value) is not dict and type(value) is not list:
+        return _plain_scalar(value)
     stack: list[tuple[Any, int]] = [(value, 0)]
     pop, push = stack.pop, stack.append
     while stack:
-        item, depth = pop()
-        kind = type(item)
-        if kind is str or kind is bool or item is None:
-            continue
-        if depth >= MAX_DEPTH - 1:
+        container, depth = pop()
+        if depth >= MAX_DEPTH - 2:
             return False
-        if kind is dict:
-            for key, member in item.items():
+        if type(container) is dict:
+            for key in container:
                 if type(key) is not str or not (key.isascii() or max(key) < "\ue000"):
                     return False
-                push((member, depth + 1))
-        elif kind is list:
-            for member in item:
-                push((member, depth + 1))
-        elif kind is int:
-            if not -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
-                return False
-        elif kind is float:
-            if item.is_integer() or not 1e-4 <= abs(item) < 1e16:
-                return False
+            members: Any = container.values()
         else:
-            return False
+            members = container
+        for member in members:
+            kind = type(member)
+            if kind is str:
+                continue
+            if kind is dict or kind is list:
+                push((member, depth + 1))
+            elif not _plain_scalar(member):
+                return False
     return True
+
+
+def _plain_scalar(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER)
+    if kind is float:
+        return not value.is_integer() and 1e-4 <= abs(value) < 1e16
+    return False
 
 
 def canonicalize(value: Any) -> bytes:

@@ -164,7 +164,7 @@ async def balanced_clients(base: str, count: int, workers: int) -> list[httpx.As
             break
         client = httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
         pid = (await client.get("/healthz")).json()["pid"]
-        if per_worker.get(pid, 0) < quota or len(per_worker) >= workers:
+        if per_worker.get(pid, 0) < quota:
             per_worker[pid] = per_worker.get(pid, 0) + 1
             clients.append(client)
         else:

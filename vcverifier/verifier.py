@@ -21,7 +21,16 @@ from vcverifier import problem_types as pt
 from vcverifier.checks.audience import check_challenge, check_domain
 from vcverifier.checks.context import check_context
 from vcverifier.checks.dates import format_datetime
-from vcverifier.checks.format import as_list, check_format, issuer_id, subject_ids, types_of
+from vcverifier.checks.format import (
+    V2 as V2_CONTEXT,
+)
+from vcverifier.checks.format import (
+    as_list,
+    check_format,
+    issuer_id,
+    subject_ids,
+    types_of,
+)
 from vcverifier.checks.holder import check_holder
 from vcverifier.checks.validity import check_validity
 from vcverifier.config import Settings
@@ -52,18 +61,35 @@ log = logging.getLogger("vcverifier")
 
 DATA_INTEGRITY = "data-integrity"
 ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
-_ENVELOPE_MEDIA_TYPES = ("application/vc+jwt", "application/vc+sd-jwt", "application/dc+sd-jwt")
+ENVELOPED_VP_TYPE = "EnvelopedVerifiablePresentation"
+# Media types of the data: URL in an envelope. `application/jwt` (RFC 7519) is accepted as well:
+# the JOSE verifier then applies its own `typ` rules (a plain JWT must carry a vc or vp claim).
+_ENVELOPE_MEDIA_TYPES = (
+    "application/vc+jwt",
+    "application/vc+sd-jwt",
+    "application/dc+sd-jwt",
+    "application/jwt",
+)
+_ENVELOPED_VP_MEDIA_TYPES = (
+    "application/vp+jwt",
+    "application/vp+sd-jwt",
+    "application/vc+sd-jwt",
+    "application/dc+sd-jwt",
+    "application/jwt",
+)
 
 
-def _envelope_token(entry_id: object) -> tuple[str | None, str]:
-    """The token in an EnvelopedVerifiableCredential's `id`, a data: URL (RFC 2397:
+def _envelope_token(
+    entry_id: object, media_types: tuple[str, ...] = _ENVELOPE_MEDIA_TYPES
+) -> tuple[str | None, str]:
+    """The token in an envelope's `id`, a data: URL (RFC 2397:
     `data:<media type>[;<parameter>]*[;base64],<data>`), or None and the reason it is unreadable."""
     if not isinstance(entry_id, str) or not entry_id.startswith("data:") or "," not in entry_id:
-        return None, "an EnvelopedVerifiableCredential needs a data: URL id"
+        return None, "an enveloped credential or presentation needs a data: URL id"
     header, data = entry_id[len("data:") :].split(",", 1)
     media_type, *parameters = header.split(";")
-    if media_type.lower() not in _ENVELOPE_MEDIA_TYPES:
-        supported = ", ".join(_ENVELOPE_MEDIA_TYPES)
+    if media_type.lower() not in media_types:
+        supported = ", ".join(media_types)
         return (
             None,
             f"unsupported envelope media type {media_type[:100]!r} (supported: {supported})",
@@ -74,6 +100,24 @@ def _envelope_token(entry_id: object) -> tuple[str | None, str]:
         except (binascii.Error, UnicodeDecodeError):
             return None, "the envelope's data: URL is not valid base64"
     return unquote(data), ""
+
+
+def _unwrap_envelope(document: Any, envelope_type: str, media_types: tuple[str, ...]) -> Any:
+    """The token inside a top-level envelope object (VCDM 2.0, 4.13 Securing Mechanism
+    Specifications: Enveloped Verifiable Credentials/Presentations), or `document` unchanged
+    when it is not one. Raises InputError for an envelope that cannot be read."""
+    if not isinstance(document, dict) or envelope_type not in as_list(document.get("type")):
+        return document
+    # The envelope's @context MUST be present and include a context defining id, type and the
+    # envelope type: the base context.
+    if V2_CONTEXT not in as_list(document.get("@context")):
+        raise InputError(f"an {envelope_type} needs the base context {V2_CONTEXT} in @context")
+    if as_list(document.get("type")) != [envelope_type]:
+        raise InputError(f"the type of an {envelope_type} must be exactly {envelope_type}")
+    token, why = _envelope_token(document.get("id"), media_types)
+    if token is None:
+        raise InputError(why)
+    return token
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +241,7 @@ class Verifier:
         asked), trust, status. Raises InputError if `credential` is neither an object nor a JWT."""
         options = options or VerifyOptions()
         now = now or datetime.now(UTC)
+        credential = _unwrap_envelope(credential, ENVELOPED_TYPE, _ENVELOPE_MEDIA_TYPES)
         secured = await self._secure(credential, kind="credential", options=options, now=now)
         return await self._credential_checks(secured, options=options, now=now)
 
@@ -437,6 +482,7 @@ class Verifier:
         every contained credential, and holder binding."""
         options = options or VerifyOptions()
         now = now or datetime.now(UTC)
+        presentation = _unwrap_envelope(presentation, ENVELOPED_VP_TYPE, _ENVELOPED_VP_MEDIA_TYPES)
         if isinstance(presentation, dict) and _object_count_over(
             presentation, self.settings.max_json_objects
         ):
@@ -525,12 +571,7 @@ class Verifier:
         """Verify one `verifiableCredential` entry: an object (Data Integrity), a JWT string
         (VCDM 1.1 JWT-VP), or an EnvelopedVerifiableCredential with a data: URL."""
         inner_options = VerifyOptions(trust_lists=options.trust_lists)
-        if isinstance(entry, dict) and ENVELOPED_TYPE in as_list(entry.get("type")):
-            token, why = _envelope_token(entry.get("id"))
-            if token is None:
-                return _unreadable(why)
-            entry = token
-        try:
+        try:  # verify_credential unwraps an EnvelopedVerifiableCredential
             return await self.verify_credential(entry, options=inner_options, now=now)
         except InputError as exc:
             return _unreadable(exc.detail)

@@ -343,7 +343,7 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         memo: MutableMapping[Any, Any],
         base: str | None,
         iri_memo: dict[Any, Any] | None = None,
-        iri_memo_size: int = 65_536,
+        iri_memo_size: int = 16_384,
         context_keys: dict[int, tuple[Any, Any, Any]] | None = None,
     ) -> None:
         super().__init__(on_property_dropped=self._dropped if safe else jsonld.noop)
@@ -390,12 +390,13 @@ class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
         defined: Any = None,
     ) -> Any:
         # Memoized per (active context, value, vocab, base) during expansion (issue 10: pyld
-        # calls this ~100 times per credential, mostly for the same terms). Only for a context
-        # with a `_uuid` (processed contexts are never modified once returned, see
-        # _process_context) and never while a context is being processed: there the context
-        # under construction changes between calls.
+        # calls this ~100 times per credential, mostly for the same terms and types). Only
+        # for a context with a `_uuid` (processed contexts are never modified once returned,
+        # see _process_context) and never while a context is being processed: there the
+        # context under construction changes between calls.
         ctx_id = None
-        if local_ctx is None and defined is None and not self.processing:
+        # Terms (vocab=True) only: @id values are mostly unique per document, not worth keeping.
+        if vocab and local_ctx is None and defined is None and not self.processing:
             ctx_id = active_ctx.get("_uuid")
         if ctx_id is None or type(value) is not str or not (base is None or type(base) is str):
             return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)

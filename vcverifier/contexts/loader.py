@@ -146,7 +146,7 @@ class DocumentLoader:
 
     MAX_RESOLVED_CONTEXTS: ClassVar[int] = 256
     MAX_PROCESSED_CONTEXTS: ClassVar[int] = 1024
-    MAX_EXPANDED_IRIS: ClassVar[int] = 65_536
+    MAX_EXPANDED_IRIS: ClassVar[int] = 16_384
 
     def __init__(self, *, extra: Mapping[str, Path] | None = None) -> None:
         self._extra: dict[str, Path] = {str(url): Path(path) for url, path in (extra or {}).items()}

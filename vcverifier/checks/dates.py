@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -16,6 +17,12 @@ def parse_datetime(value: object, *, require_offset: bool = True) -> datetime | 
     VCDM 1.1 examples sometimes omit the offset; `require_offset=False` reads those as UTC."""
     if not isinstance(value, str):
         return None
+    # One verification reads the same dates up to three times (format, validity, proof).
+    return _parse(str(value), require_offset)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(value: str, require_offset: bool) -> datetime | None:
     m = _RFC3339.match(value)
     if m is None:
         return None

@@ -150,3 +150,22 @@ async def test_burst_beyond_the_pool_waits_instead_of_failing(redis_url: str) ->
     finally:
         await store.flushdb()
         await store.close()
+
+
+async def test_memory_store_never_evicts_recorded_facts() -> None:
+    """A flood of cache writes cannot push out a consumed-challenge marker (no replay), and
+    when only such markers remain the store fails closed instead of forgetting one."""
+    from vcverifier.cache import MemoryStore
+    from vcverifier.errors import StateUnavailableError
+
+    store = MemoryStore(max_entries=10)
+    assert await store.set_nx("used:challenge", b"1", ttl=300)
+    for i in range(100):
+        await store.set(f"cache:{i}", b"x", ttl=300)
+    assert await store.get("used:challenge") == b"1"
+    assert await store.set_nx("used:challenge", b"1", ttl=300) is False
+    for i in range(9):
+        assert await store.set_nx(f"used:{i}", b"1", ttl=300)
+    with pytest.raises(StateUnavailableError):
+        await store.set_nx("used:one-too-many", b"1", ttl=300)
+    assert await store.get("used:challenge") == b"1"

@@ -238,3 +238,19 @@ async def test_presentation_proof_for_assertion_fails(verifier: Verifier) -> Non
     vp = HOLDER.sign(presentation(HOLDER.did, [signed()]), challenge="c-4")
     result = await verifier.verify_presentation(vp, options=VerifyOptions(challenge="c-4"), now=NOW)
     assert outcome(result, "proof") is Outcome.FAILED
+
+
+@pytest.mark.parametrize("suite", [*SUITES, "Ed25519Signature2020"])
+@pytest.mark.parametrize("value", ["\ud800 lone surrogate", 10**400])
+async def test_unrepresentable_values_fail_proof_cleanly(
+    verifier: Verifier, suite: str, value: object
+) -> None:
+    doc = signed(suite) if suite != "Ed25519Signature2020" else None
+    if doc is None:
+        legacy = Issuer("issuer-2020")
+        doc = legacy.sign(
+            credential(legacy.did, HOLDER.did, extra_contexts=(ED25519_2020,)), suite=suite
+        )
+    doc = tamper(doc, "credentialSubject.degree.name", value)
+    result = await verifier.verify_credential(doc, now=NOW)
+    assert outcome(result, "proof") is Outcome.FAILED

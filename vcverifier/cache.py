@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
+from vcverifier.errors import StateUnavailableError
+
 
 class StateStore(Protocol):
     async def get(self, key: str) -> bytes | None: ...
@@ -37,46 +39,58 @@ class StateStore(Protocol):
 
 class MemoryStore:
     """In-process state (the embedded default). Operations never await, so each is atomic
-    within one event loop; TTLs use a monotonic clock."""
+    within one event loop; TTLs use a monotonic clock.
+
+    Bounded: when full, expired entries go first, then the oldest cache entries (written with
+    `set`). Entries that record a fact (`set_nx`: a consumed challenge, a lock; `incr`) are never
+    evicted before they expire, since forgetting one would let a challenge be replayed: when only
+    those remain, a write fails with `StateUnavailableError` (fail closed, HTTP 503)."""
 
     def __init__(self, *, max_entries: int = 100_000) -> None:
-        self._data: dict[str, tuple[bytes, float | None]] = {}
+        # key -> (value, monotonic expiry or None, evictable)
+        self._data: dict[str, tuple[bytes, float | None, bool]] = {}
         self._max_entries = max_entries
 
     def _live(self, key: str) -> bytes | None:
         item = self._data.get(key)
         if item is None:
             return None
-        value, expires = item
+        value, expires, _ = item
         if expires is not None and expires <= time.monotonic():
             del self._data[key]
             return None
         return value
 
-    def _put(self, key: str, value: bytes, ttl: float | None) -> None:
+    def _put(self, key: str, value: bytes, ttl: float | None, *, evictable: bool) -> None:
         if len(self._data) >= self._max_entries and key not in self._data:
             self._evict()
         expires = time.monotonic() + ttl if ttl is not None else None
-        self._data[key] = (value, expires)
+        self._data[key] = (value, expires, evictable)
 
     def _evict(self) -> None:
         now = time.monotonic()
-        for key in [k for k, (_, exp) in self._data.items() if exp is not None and exp <= now]:
+        expired = [k for k, (_, exp, _e) in self._data.items() if exp is not None and exp <= now]
+        for key in expired:
             del self._data[key]
-        while len(self._data) >= self._max_entries:
-            # Oldest insertion first (dicts keep insertion order).
-            del self._data[next(iter(self._data))]
+        if len(self._data) < self._max_entries:
+            return
+        # Oldest cache entries first (dicts keep insertion order).
+        for key in [k for k, (_, _x, evictable) in self._data.items() if evictable]:
+            del self._data[key]
+            if len(self._data) < self._max_entries:
+                return
+        raise StateUnavailableError("the in-process state store is full; retry later")
 
     async def get(self, key: str) -> bytes | None:
         return self._live(key)
 
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
-        self._put(key, value, ttl)
+        self._put(key, value, ttl, evictable=True)
 
     async def set_nx(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
         if self._live(key) is not None:
             return False
-        self._put(key, value, ttl)
+        self._put(key, value, ttl, evictable=False)
         return True
 
     async def getdel(self, key: str) -> bytes | None:
@@ -92,9 +106,10 @@ class MemoryStore:
         current = self._live(key)
         count = int(current or b"0") + 1
         if current is None:
-            self._put(key, str(count).encode(), ttl)
+            self._put(key, str(count).encode(), ttl, evictable=False)
         else:
-            self._data[key] = (str(count).encode(), self._data[key][1])
+            _, expires, evictable = self._data[key]
+            self._data[key] = (str(count).encode(), expires, evictable)
         return count
 
     async def ping(self) -> bool:

@@ -212,6 +212,12 @@ def _verify_signature(state: _ProofState, document: JsonObject, loader: Document
     except (ProofError, InputError, UnsupportedError) as error:
         state.proof_problems.append(_error_problem(PROOF, state.label, error))
         return
+    except (UnicodeEncodeError, OverflowError, RecursionError) as error:
+        # Values JSON can carry but the transformation cannot represent: a lone surrogate
+        # (not encodable as UTF-8), an integer too large for a double in canonical form.
+        reason = f"the document cannot be transformed ({type(error).__name__})"
+        _proof_failure(state, reason, pt.PROOF_TRANSFORMATION_ERROR)
+        return
     state.verified = not state.proof_problems
 
 

@@ -109,3 +109,18 @@ async def test_bundle_is_used_when_younger(store: StateStore) -> None:
         "k", Source(error=FetchError("down")), now=NOW + timedelta(hours=1), bundle=bundle
     )
     assert (got.source, got.value) == ("bundle", b"bundled")
+
+
+async def test_lookups_are_counted_as_cache_hits_and_misses(store: StateStore) -> None:
+    from vcverifier.metrics import default_metrics
+
+    counter = default_metrics().cache_lookups
+
+    def count(result: str) -> float:
+        return counter.labels("metrics-test", result)._value.get()  # type: ignore[attr-defined, no-any-return]
+
+    hits, misses = count("hit"), count("miss")
+    c, source = cache(store, namespace="metrics-test"), Source()
+    await c.get("k", source, now=NOW)
+    await c.get("k", source, now=NOW + timedelta(seconds=1))
+    assert (count("hit") - hits, count("miss") - misses) == (1, 1)

@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 
 from vcverifier.cache import StateStore
 from vcverifier.errors import FetchError
+from vcverifier.metrics import record_cache
 
 _KEEP_MARGIN_SECONDS = 3600.0
 _LOCAL_MAX_ENTRIES = 256
@@ -176,6 +177,7 @@ class EvidenceCache:
         propagate."""
         local = self._local.get(key)
         if local is not None and local[2] > now:
+            record_cache(self.namespace, hit=True)
             return Evidence(local[0], local[1], "cache")  # warm: no task, no round trip
         # One lookup per key at a time in this process: concurrent callers share the store
         # read and, on a miss, the fetch (and its lock/poll across workers).
@@ -196,6 +198,7 @@ class EvidenceCache:
         bundle: BundleLookup | None,
     ) -> Evidence:
         fresh = await self.cached(key, now=now)
+        record_cache(self.namespace, hit=fresh is not None)
         if fresh is not None:
             return fresh
         if self.offline:

@@ -10,10 +10,13 @@ simple path makes them redundant), and it must apply to a good share of the suit
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.rdf.test_jsonld_to_rdf_suite import (
     MANIFEST,
@@ -99,3 +102,16 @@ def test_spec_vectors_simple_path_equals_pyld(spec_data: Path) -> None:
             assert pair[0] == pair[1], path.name
             checked += 1
     assert checked > 5
+
+
+_OLD_IRI_CHAR = r"(?:[^\x00-\x20<>\"{}|^`\\%#]|%[0-9A-Fa-f]{2})"
+_OLD_ABSOLUTE_IRI = re.compile(rf"[A-Za-z][A-Za-z0-9+.\-]*:{_OLD_IRI_CHAR}*(?:#{_OLD_IRI_CHAR}*)?")
+
+
+@given(
+    st.sampled_from(["", "http:", "urn:x:", "a:", "did:key:z6M", "_:b0", "9a:", "https://e.org/"]),
+    st.text(st.sampled_from('aZ09:+.-#%/?@ \x00<>"{}|^`\\é_fF~'), max_size=16),
+)
+def test_possessive_iri_pattern_matches_the_backtracking_one(prefix: str, rest: str) -> None:
+    text = prefix + rest
+    assert bool(rdf._ABSOLUTE_IRI.fullmatch(text)) == bool(_OLD_ABSOLUTE_IRI.fullmatch(text))

@@ -241,7 +241,7 @@ async def test_jwks_publishes_current_and_previous(tmp_path: Path, store: StateS
 async def test_no_policy_is_a_configuration_problem(tmp_path: Path, store: StateStore) -> None:
     async for client in client_for(settings_for(tmp_path, policy_file=None), store):
         r = await client.post("/authorize", json=body())
-        assert r.status_code == 500
+        assert r.status_code == 503
         assert r.json()["type"] == pt.CONFIG_ERROR
 
 

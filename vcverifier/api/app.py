@@ -129,6 +129,8 @@ def create_app(
             metrics=used_metrics,
             state_backend=_state_backend(state),
         )
+        # A broken policy or token key file stops the service here, not at its first request.
+        authorize.prepare(app, app.state.services)
         log.info("vcverifier service ready (state: %s)", app.state.services.state_backend)
         try:
             yield

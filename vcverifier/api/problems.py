@@ -102,12 +102,13 @@ def internal_error() -> ApiProblem:
 
 
 def from_error(error: VcVerifierError) -> ApiProblem:
-    """Map the package's exception tree onto HTTP: input → 400, state → 503, config → 500."""
+    """Map the package's exception tree onto HTTP: input → 400, state → 503, and config → 503
+    (the feature is not available as configured: an operator problem, never a 500)."""
     if isinstance(error, StateUnavailableError):
         return unavailable(error.detail)
     if isinstance(error, ConfigError):
         log.error("configuration error while serving: %s", error.detail)
-        return ApiProblem(500, type=error.problem_type, title=error.title, detail=error.detail)
+        return ApiProblem(503, type=error.problem_type, title=error.title, detail=error.detail)
     if not isinstance(error, InputError):
         # Only InputError should reach here; anything else is still about this input.
         log.warning("unexpected %s reached the API: %s", type(error).__name__, error.detail)

@@ -81,7 +81,10 @@ def typical_claims(i: int) -> dict[str, Any]:
             "name": f"Bachelor of Science and Arts #{i}",
             "awardedBy": "did:example:university",
             "gpa": f"3.{i % 10}",
+            "major": "Computer Science",
+            "awardedOn": f"20{10 + i % 15}-06-30",
         },
+        "memberOf": {"type": "ExampleOrganization", "name": "Example Alumni Association"},
     }
 
 

@@ -8,14 +8,11 @@ store did not answer); every other "no" is a failed check in the result.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import unquote
 
 from vcverifier import problem_types as pt
 from vcverifier.checks.audience import check_challenge, check_domain
@@ -35,6 +32,7 @@ from vcverifier.checks.holder import check_holder
 from vcverifier.checks.validity import check_validity
 from vcverifier.config import Settings
 from vcverifier.contexts.loader import DocumentLoader
+from vcverifier.dataurl import envelope_token
 from vcverifier.did.registry import ResolverRegistry
 from vcverifier.errors import InputError
 from vcverifier.proofs.registry import SuiteRegistry
@@ -79,29 +77,6 @@ _ENVELOPED_VP_MEDIA_TYPES = (
 )
 
 
-def _envelope_token(
-    entry_id: object, media_types: tuple[str, ...] = _ENVELOPE_MEDIA_TYPES
-) -> tuple[str | None, str]:
-    """The token in an envelope's `id`, a data: URL (RFC 2397:
-    `data:<media type>[;<parameter>]*[;base64],<data>`), or None and the reason it is unreadable."""
-    if not isinstance(entry_id, str) or not entry_id.startswith("data:") or "," not in entry_id:
-        return None, "an enveloped credential or presentation needs a data: URL id"
-    header, data = entry_id[len("data:") :].split(",", 1)
-    media_type, *parameters = header.split(";")
-    if media_type.lower() not in media_types:
-        supported = ", ".join(media_types)
-        return (
-            None,
-            f"unsupported envelope media type {media_type[:100]!r} (supported: {supported})",
-        )
-    if parameters and parameters[-1].lower() == "base64":
-        try:
-            return base64.b64decode(unquote(data), validate=True).decode("ascii"), ""
-        except (binascii.Error, UnicodeDecodeError):
-            return None, "the envelope's data: URL is not valid base64"
-    return unquote(data), ""
-
-
 def _unwrap_envelope(document: Any, envelope_type: str, media_types: tuple[str, ...]) -> Any:
     """The token inside a top-level envelope object (VCDM 2.0, 4.13 Securing Mechanism
     Specifications: Enveloped Verifiable Credentials/Presentations), or `document` unchanged
@@ -114,7 +89,7 @@ def _unwrap_envelope(document: Any, envelope_type: str, media_types: tuple[str, 
         raise InputError(f"an {envelope_type} needs the base context {V2_CONTEXT} in @context")
     if as_list(document.get("type")) != [envelope_type]:
         raise InputError(f"the type of an {envelope_type} must be exactly {envelope_type}")
-    token, why = _envelope_token(document.get("id"), media_types)
+    token, why = envelope_token(document.get("id"), media_types)
     if token is None:
         raise InputError(why)
     return token

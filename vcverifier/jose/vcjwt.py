@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from vcverifier import problem_types as pt
+from vcverifier.dataurl import envelope_token
 from vcverifier.errors import ProofError
 from vcverifier.jose import jws
 from vcverifier.jose.common import (
@@ -60,19 +61,9 @@ def enveloped_credentials(payload: JsonObject) -> tuple[str, ...]:
     for entry in entries:
         if not isinstance(entry, dict) or not has_type(entry, "EnvelopedVerifiableCredential"):
             continue
-        url = entry.get("id")
-        if not isinstance(url, str) or not url.startswith("data:") or "," not in url:
-            raise ProofError(
-                "an EnvelopedVerifiableCredential needs a data: URL id",
-                problem_type=pt.MALFORMED_PROOF_ERROR,
-            )
-        media_type, token = url[len("data:") :].split(",", 1)
-        if media_type.lower() not in ENVELOPED_MEDIA_TYPES:
-            raise ProofError(
-                f"enveloped credential of media type {media_type[:100]!r} is not supported "
-                f"(supported: {', '.join(ENVELOPED_MEDIA_TYPES)})",
-                problem_type=pt.MALFORMED_PROOF_ERROR,
-            )
+        token, why = envelope_token(entry.get("id"), ENVELOPED_MEDIA_TYPES)
+        if token is None:
+            raise ProofError(why, problem_type=pt.MALFORMED_PROOF_ERROR)
         out.append(token)
     return tuple(out)
 

@@ -15,6 +15,7 @@ own counts (scrape each, or sum across instances).
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
@@ -69,6 +70,7 @@ class Metrics:
             ["cache", "result"],
             registry=r,
         )
+        self._cache_children: dict[tuple[str, str], Any] = {}
         self.challenges_issued = Counter(
             "vcverifier_challenges_issued", "Challenges handed out by POST /challenges", registry=r
         )
@@ -93,7 +95,13 @@ class Metrics:
         self.verification_seconds.labels(kind).observe(seconds)
 
     def record_cache(self, cache: str, *, hit: bool) -> None:
-        self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
+        # labels() builds a key and takes a lock each call; warm lookups are hot, so keep the
+        # child counters.
+        key = (cache, "hit" if hit else "miss")
+        child = self._cache_children.get(key)
+        if child is None:
+            child = self._cache_children[key] = self.cache_lookups.labels(*key)
+        child.inc()
 
     def render(self) -> tuple[bytes, str]:
         """The text exposition and its content type."""

@@ -69,3 +69,8 @@ def test_malformed_date_fails() -> None:
 )
 def test_parse_datetime(text: object, expected: datetime | None) -> None:
     assert parse_datetime(text) == expected
+
+
+def test_parse_datetime_out_of_range_offsets_are_not_dates() -> None:
+    assert parse_datetime("0001-01-01T00:00:00+01:00") is None
+    assert parse_datetime("9999-12-31T23:59:59-01:00") is None

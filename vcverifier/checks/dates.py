@@ -44,7 +44,7 @@ def _parse(value: str, require_offset: bool) -> datetime | None:
             int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), micro, tz
         )
         return parsed if tz is UTC else parsed.astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # e.g. year 1 with a positive offset
         return None
 
 

@@ -248,40 +248,24 @@ class Verifier:
 
         raw_proofs = document.get("proof")
         limit = self.settings.max_proofs_per_document
+        max_objects = self.settings.max_json_objects
         if isinstance(raw_proofs, list) and len(raw_proofs) > limit:
             # Every proof costs a canonicalization and a signature check: a 1 MiB body of
             # copies would otherwise buy seconds of CPU. Refuse before doing any of that work.
-            return _Secured(
-                mechanism=DATA_INTEGRITY,
-                document=document,
-                did=CheckResult.skipped(DID, "not checked: the proof set is too large"),
-                proof=CheckResult.failed(
-                    PROOF,
-                    f"{len(raw_proofs)} proofs, more than the {limit} this verifier checks",
-                    problem_type=pt.MALFORMED_PROOF_ERROR,
-                    title="Too many proofs",
-                ),
-                controllers=(),
-                challenges=(),
-                domains=(),
+            return _refused(
+                document,
+                "the proof set is too large",
+                f"{len(raw_proofs)} proofs, more than the {limit} this verifier checks",
+                "Too many proofs",
             )
-        max_objects = self.settings.max_json_objects
         if _object_count_over(document, max_objects):
             # pyld's node map compares every node object of a property with every other one:
             # a few thousand blank nodes cost seconds, a 1 MiB body of them tens of minutes.
-            return _Secured(
-                mechanism=DATA_INTEGRITY,
-                document=document,
-                did=CheckResult.skipped(DID, "not checked: the document is too large"),
-                proof=CheckResult.failed(
-                    PROOF,
-                    f"more than {max_objects} JSON objects, the most this verifier canonicalizes",
-                    problem_type=pt.MALFORMED_PROOF_ERROR,
-                    title="Document too complex",
-                ),
-                controllers=(),
-                challenges=(),
-                domains=(),
+            return _refused(
+                document,
+                "the document is too large",
+                f"more than {max_objects} JSON objects, the most this verifier canonicalizes",
+                "Document too complex",
             )
         if kind == "credential":
             purpose, expected = "assertionMethod", issuer_id(document)
@@ -633,6 +617,19 @@ class Verifier:
                 title="Unknown or expired challenge",
             )
         return [failed if c.name == CHALLENGE else c for c in checks], warnings
+
+
+def _refused(document: JsonObject, why: str, reason: str, title: str) -> _Secured:
+    """A Data Integrity document refused before any proof work (resource bounds)."""
+    return _Secured(
+        mechanism=DATA_INTEGRITY,
+        document=document,
+        did=CheckResult.skipped(DID, f"not checked: {why}"),
+        proof=CheckResult.failed(PROOF, reason, problem_type=pt.MALFORMED_PROOF_ERROR, title=title),
+        controllers=(),
+        challenges=(),
+        domains=(),
+    )
 
 
 def _unreadable(detail: str) -> VerificationResult:

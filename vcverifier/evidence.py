@@ -268,20 +268,31 @@ class EvidenceCache:
         entry = await self._read("lkg", key)
         if entry is not None:
             candidates.append(Evidence(entry[0], entry[1], "stale-cache", reason))
+        bundle_problem: str | None = None
         if bundle is not None:
-            bundled = await bundle()
+            try:
+                bundled = await bundle()
+            except FetchError as exc:  # not in the bundle, or older than its freshness policy
+                bundled, bundle_problem = None, exc.detail
             if bundled is not None:
                 candidates.append(Evidence(bundled[0], bundled[1], "bundle", reason))
         if not candidates:
-            raise FetchError(f"{reason}; no cached or bundled copy")
-        best = min(candidates, key=lambda e: e.age_seconds(now))
-        age = best.age_seconds(now)
-        if age > self.max_staleness_seconds:
+            raise FetchError(f"{reason}; {bundle_problem or 'no cached or bundled copy'}")
+        # A bundled copy passed the bundle's own freshness policy; a cached one must be no
+        # older than the maximum staleness.
+        usable = [
+            c
+            for c in candidates
+            if c.source == "bundle" or c.age_seconds(now) <= self.max_staleness_seconds
+        ]
+        if not usable:
+            age = candidates[0].age_seconds(now)
             raise FetchError(
                 f"{reason}; the last-known-good copy is {int(age)}s old "
                 f"(more than the allowed {int(self.max_staleness_seconds)}s)"
+                + (f"; {bundle_problem}" if bundle_problem else "")
             )
-        return best
+        return min(usable, key=lambda e: e.age_seconds(now))
 
 
 def min_ttl(*candidates: float | None) -> float:

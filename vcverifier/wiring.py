@@ -12,6 +12,8 @@ from vcverifier.verifier import Verifier
 
 
 def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
+    from vcverifier.bundle.source import BundleSource
+    from vcverifier.bundle.trust import with_bundled_trust
     from vcverifier.cache_redis import make_store
     from vcverifier.challenges import ChallengeStore
     from vcverifier.contexts.loader import DocumentLoader
@@ -24,9 +26,11 @@ def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
     from vcverifier.trust.evaluate import TrustEvaluator
 
     settings.warn_unsafe()
+    # The offline bundle, its signature checked before anything in it is used (InputError).
+    bundle = BundleSource.from_settings(settings)
     state = store if store is not None else make_store(settings)
     fetcher = Fetcher(settings)
-    resolvers = build_default_resolvers(extra=[DidWeb(fetcher, state, settings)])
+    resolvers = build_default_resolvers(extra=[DidWeb(fetcher, state, settings, bundle=bundle)])
     verifier = Verifier(
         settings,
         loader=DocumentLoader.from_settings(settings),
@@ -37,8 +41,15 @@ def build_verifier(settings: Settings, *, store: Any = None) -> Verifier:
         metadata_fetcher=CachedMetadataFetcher(fetcher, state),
     )
     verifier.status = StatusChecker(
-        fetcher, state, settings, verify_list=verifier.verify_status_list_credential
+        fetcher,
+        state,
+        settings,
+        verify_list=verifier.verify_status_list_credential,
+        bundle=bundle,
     )
     verifier.trust = TrustEvaluator.from_settings(settings, store=state)
+    if bundle is not None and settings.offline:
+        # Offline, the bundle's trust lists (with their freshness policy) come first.
+        verifier.trust = with_bundled_trust(verifier.trust, bundle)
     verifier.store = state
     return verifier

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from vcverifier.bundle.format import Bundle, Kind
+from vcverifier.bundle.source import BundleSource, as_source
 from vcverifier.cache import StateStore
 from vcverifier.config import Settings
 from vcverifier.did.document import DidDocument
@@ -69,12 +70,12 @@ class DidWeb:
         store: StateStore,
         settings: Settings,
         *,
-        bundle: Bundle | None = None,
+        bundle: Bundle | BundleSource | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.settings = settings
-        self.bundle = bundle
+        self.bundle = as_source(bundle, settings)  # with the bundle freshness policy
         self._clock = clock or (lambda: datetime.now(UTC))
         self.cache = EvidenceCache(
             store,
@@ -117,9 +118,8 @@ class DidWeb:
         async def from_bundle() -> tuple[bytes, datetime] | None:
             if self.bundle is None:
                 return None
-            entry = self.bundle.find(Kind.DID_DOCUMENT, did) or self.bundle.by_source(url)
-            if entry is None or entry.kind is not Kind.DID_DOCUMENT:
-                return None
+            # Missing, or older than the bundle freshness policy: FetchError saying which.
+            entry, _ = self.bundle.require(Kind.DID_DOCUMENT, did, now=now)
             self._document(did, entry.body)
             return entry.body, entry.obtained_at
 

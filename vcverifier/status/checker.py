@@ -40,6 +40,7 @@ from typing import Any
 
 from vcverifier import problem_types as pt
 from vcverifier.bundle.format import Bundle, Kind
+from vcverifier.bundle.source import BundleSource, as_source
 from vcverifier.cache import StateStore
 from vcverifier.checks.dates import age_text, parse_datetime
 from vcverifier.config import Settings
@@ -152,13 +153,13 @@ class StatusChecker:
         *,
         verify_list: VerifyList,
         methods: StatusRegistry | None = None,
-        bundle: Bundle | None = None,
+        bundle: Bundle | BundleSource | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.settings = settings
         self.verify_list = verify_list
         self.methods = methods or default_status_methods()
-        self.bundle = bundle
+        self.bundle = as_source(bundle, settings)  # with the bundle freshness policy
         self.cache = EvidenceCache(
             store,
             namespace="status",
@@ -361,9 +362,8 @@ class StatusChecker:
         async def from_bundle() -> tuple[bytes, datetime] | None:
             if self.bundle is None:
                 return None
-            found = self.bundle.find(Kind.STATUS_LIST, url) or self.bundle.by_source(url)
-            if found is None or found.kind is not Kind.STATUS_LIST:
-                return None
+            # Missing, or older than the bundle freshness policy: FetchError saying which.
+            found, _ = self.bundle.require(Kind.STATUS_LIST, url, now=now)
             memo_key = (url, found.sha256)
             verified = self._bundled.get(memo_key)
             if verified is None:

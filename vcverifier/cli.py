@@ -112,6 +112,10 @@ def _print_human(result: VerificationResult, *, indent: str = "") -> None:
     marks = {Outcome.PASSED: "ok  ", Outcome.FAILED: "FAIL", Outcome.SKIPPED: "skip"}
     for check in result.checks:
         print(f"{indent}  [{marks[check.outcome]}] {check.name}: {check.reason}")
+        source = check.evidence.get("source")
+        if source:
+            age = check.evidence.get("age_seconds")
+            print(f"{indent}         evidence: {source}" + (f", {age} s old" if age else ""))
     for warning in result.warnings:
         print(f"{indent}  warning: {warning.detail}")
     for i, cred in enumerate(result.credentials):

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from vcverifier.checks.dates import parse_datetime
-from vcverifier.errors import ConfigError, InputError
+from vcverifier.errors import InputError
+from vcverifier.policy.configured import load_policy
 from vcverifier.policy.keys import ALGORITHMS, SigningKeys
 from vcverifier.policy.model import Policy, json_schema
 
@@ -74,6 +75,8 @@ async def _authorize(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {}
     if args.offline:
         overrides["offline"] = True
+    if args.bundle:
+        overrides["bundle"] = Path(args.bundle)
     if args.trust_list:
         path = Path(args.trust_list)
         if not path.is_file():
@@ -81,10 +84,7 @@ async def _authorize(args: argparse.Namespace) -> int:
         overrides["trust_dir"] = path.parent
         overrides["trust_lists"] = [path.stem]
     settings = make_settings(**overrides)
-    policy_path = args.policy or settings.policy_file
-    if policy_path is None:
-        raise ConfigError("no policy: give --policy FILE or set VCVERIFIER_POLICY_FILE")
-    policy = Policy.load(policy_path)
+    policy = load_policy(settings, path=args.policy)
     now = None
     if args.at:
         now = parse_datetime(args.at)
@@ -164,6 +164,9 @@ def add_parser(sub: Any) -> None:
     auth.add_argument("--domain", help="the domain the presentation must name")
     auth.add_argument("--trust-list", help="one trust list file")
     auth.add_argument("--offline", action="store_true", help="no network: cache and bundle")
+    auth.add_argument(
+        "--bundle", help="offline evidence bundle (its policy is used without --policy)"
+    )
     auth.add_argument("--at", help="decide as of this RFC 3339 time instead of now")
     auth.add_argument("--json", action="store_true", help="print the decision as JSON")
     auth.set_defaults(run=_authorize, is_async=True)

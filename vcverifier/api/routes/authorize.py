@@ -35,6 +35,7 @@ from vcverifier.api.deps import Services, ServicesDep
 from vcverifier.api.problems import ApiProblem, from_error, validation_problem
 from vcverifier.config import Settings
 from vcverifier.errors import ConfigError, InputError
+from vcverifier.policy.configured import find_policy, load_policy
 from vcverifier.policy.decision import AuthorizationRequest
 from vcverifier.policy.introspection import TokenRegistry
 from vcverifier.policy.keys import SigningKeys
@@ -127,11 +128,9 @@ class RevokeBody(BaseModel):
 class AuthzServices:
     """Built once per app, on first use: the policy, signing keys, registry and authorizer."""
 
-    def __init__(self, svc: Services) -> None:
+    def __init__(self, svc: Services, policy: Policy | None = None) -> None:
         settings = svc.settings
-        if settings.policy_file is None:
-            raise ConfigError("no policy is configured (VCVERIFIER_POLICY_FILE)")
-        self.policy = Policy.load(settings.policy_file)
+        self.policy = policy if policy is not None else load_policy(settings)
         self.keys = SigningKeys.from_settings(
             settings.token_signing_keys_file, alg=settings.token_signing_alg
         )
@@ -163,8 +162,9 @@ def prepare(app: Any, svc: Services) -> None:
     """Build the authorization services now (call from the app's lifespan, after its
     `Services`), so that a broken policy or key file stops the service from starting instead
     of failing its first request. Without `VCVERIFIER_POLICY_FILE` nothing is built."""
-    if svc.settings.policy_file is not None:
-        app.state.authz = AuthzServices(svc)
+    policy = find_policy(svc.settings)
+    if policy is not None:
+        app.state.authz = AuthzServices(svc, policy)
 
 
 def token_keys(request: Request, svc: Services) -> SigningKeys:

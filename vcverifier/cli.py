@@ -52,6 +52,23 @@ def make_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"invalid setting {where}: {first.get('msg')}") from exc
 
 
+def evidence_settings(args: argparse.Namespace) -> Settings:
+    """Settings with the evidence flags of `verify` and `authorize` applied: `--offline`,
+    `--bundle FILE`, `--trust-list FILE` (one list file: its directory and its id)."""
+    overrides: dict[str, Any] = {}
+    if args.offline:
+        overrides["offline"] = True
+    if args.bundle:
+        overrides["bundle"] = Path(args.bundle)
+    if args.trust_list:
+        path = Path(args.trust_list)
+        if not path.is_file():
+            raise InputError(f"--trust-list {args.trust_list}: no such file")
+        overrides["trust_dir"] = path.parent
+        overrides["trust_lists"] = [path.stem]
+    return make_settings(**overrides)
+
+
 def read_input(source: str, settings: Settings) -> Any:
     """Read FILE or '-' (stdin): JSON, or a JWT / SD-JWT string."""
     try:
@@ -131,18 +148,7 @@ async def _verify(args: argparse.Namespace) -> int:
         now = parse_datetime(args.at)
         if now is None:
             raise InputError(f"--at {args.at!r} is not an RFC 3339 date-time")
-    overrides: dict[str, Any] = {}
-    if args.offline:
-        overrides["offline"] = True
-    if args.bundle:
-        overrides["bundle"] = Path(args.bundle)
-    if args.trust_list:
-        path = Path(args.trust_list)
-        if not path.is_file():
-            raise InputError(f"--trust-list {args.trust_list}: no such file")
-        overrides["trust_dir"] = path.parent
-        overrides["trust_lists"] = [path.stem]
-    settings = make_settings(**overrides)
+    settings = evidence_settings(args)
     document = read_input(args.file, settings)
     verifier = Verifier.from_settings(settings)
     options = VerifyOptions(

@@ -67,23 +67,12 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 async def _authorize(args: argparse.Namespace) -> int:
-    from vcverifier.cli import make_settings, read_input
+    from vcverifier.cli import evidence_settings, read_input
     from vcverifier.policy.decision import AuthorizationRequest
     from vcverifier.policy.service import Authorizer
     from vcverifier.verifier import Verifier, VerifyOptions
 
-    overrides: dict[str, Any] = {}
-    if args.offline:
-        overrides["offline"] = True
-    if args.bundle:
-        overrides["bundle"] = Path(args.bundle)
-    if args.trust_list:
-        path = Path(args.trust_list)
-        if not path.is_file():
-            raise InputError(f"--trust-list {args.trust_list}: no such file")
-        overrides["trust_dir"] = path.parent
-        overrides["trust_lists"] = [path.stem]
-    settings = make_settings(**overrides)
+    settings = evidence_settings(args)
     policy = load_policy(settings, path=args.policy)
     now = None
     if args.at:

@@ -101,6 +101,33 @@ async def find_signer(
     )
 
 
+async def signed_by(
+    signer_id: str,
+    parsed: jws.ParsedJws,
+    *,
+    relationship: str,
+    options: Options,
+    mechanism: str,
+    kind: str,
+    lifetime_of: JsonObject | None,
+) -> tuple[Signer, CheckResult] | JoseOutcome:
+    """Resolve the signer's key (the `did` check), verify the signature and, for `lifetime_of`,
+    the JWT's own `exp`/`nbf`. Returns the signer and the passed `did` check, or the failed
+    outcome to return as it is."""
+    try:
+        signer = await find_signer(signer_id, parsed, relationship=relationship, options=options)
+    except RESOLUTION_ERRORS as exc:
+        return did_failed(mechanism, kind, exc)
+    did = did_passed(signer)
+    try:
+        jws.verify(parsed, signer.key)
+        if lifetime_of is not None:
+            check_jwt_lifetime(lifetime_of, options)
+    except ProofError as exc:
+        return proof_failed(mechanism, kind, exc, did=did)
+    return signer, did
+
+
 def identifier(value: Any, what: str) -> str:
     """The id of an `issuer`/`holder` value (a string, or an object with a string `id`)."""
     if isinstance(value, str) and value:

@@ -32,16 +32,12 @@ from vcverifier import problem_types as pt
 from vcverifier.errors import ProofError
 from vcverifier.jose import jws
 from vcverifier.jose.common import (
-    RESOLUTION_ERRORS,
     Options,
-    check_jwt_lifetime,
-    did_failed,
-    did_passed,
-    find_signer,
     identifier,
     optional_string,
     proof_failed,
     proof_passed,
+    signed_by,
     string_list,
 )
 from vcverifier.jose.outcome import JoseOutcome
@@ -180,17 +176,18 @@ async def verify_jwt_vc_11(parsed: jws.ParsedJws, options: Options) -> JoseOutco
             relationship = "assertionMethod"
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc)
-    try:
-        signer = await find_signer(signer_id, parsed, relationship=relationship, options=options)
-    except RESOLUTION_ERRORS as exc:
-        return did_failed(mechanism, kind, exc)
-    did = did_passed(signer)
-    try:
-        jws.verify(parsed, signer.key)
-        if is_vp:
-            check_jwt_lifetime(payload, options)
-    except ProofError as exc:
-        return proof_failed(mechanism, kind, exc, did=did)
+    checked = await signed_by(
+        signer_id,
+        parsed,
+        relationship=relationship,
+        options=options,
+        mechanism=mechanism,
+        kind=kind,
+        lifetime_of=payload if is_vp else None,
+    )
+    if isinstance(checked, JoseOutcome):
+        return checked
+    signer, did = checked
     return JoseOutcome(
         mechanism=mechanism,
         document=doc,

@@ -28,17 +28,13 @@ from vcverifier.dataurl import envelope_token
 from vcverifier.errors import ProofError
 from vcverifier.jose import jws
 from vcverifier.jose.common import (
-    RESOLUTION_ERRORS,
     Options,
-    check_jwt_lifetime,
-    did_failed,
-    did_passed,
-    find_signer,
     has_type,
     identifier,
     optional_string,
     proof_failed,
     proof_passed,
+    signed_by,
     string_list,
     warning,
 )
@@ -111,16 +107,18 @@ async def verify_vc_jwt(parsed: jws.ParsedJws, options: Options) -> JoseOutcome:
             raise ProofError("iss does not match issuer", problem_type=pt.MALFORMED_PROOF_ERROR)
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc)
-    try:
-        signer = await find_signer(issuer, parsed, relationship="assertionMethod", options=options)
-    except RESOLUTION_ERRORS as exc:
-        return did_failed(mechanism, kind, exc)
-    did = did_passed(signer)
-    try:
-        jws.verify(parsed, signer.key)
-        check_jwt_lifetime(payload, options)
-    except ProofError as exc:
-        return proof_failed(mechanism, kind, exc, did=did)
+    checked = await signed_by(
+        issuer,
+        parsed,
+        relationship="assertionMethod",
+        options=options,
+        mechanism=mechanism,
+        kind=kind,
+        lifetime_of=payload,
+    )
+    if isinstance(checked, JoseOutcome):
+        return checked
+    signer, did = checked
     return JoseOutcome(
         mechanism=mechanism,
         document=payload,
@@ -168,18 +166,18 @@ async def verify_vp_jwt(parsed: jws.ParsedJws, options: Options) -> JoseOutcome:
         enveloped = enveloped_credentials(payload)
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc)
-    try:
-        signer = await find_signer(
-            signer_id, parsed, relationship="authentication", options=options
-        )
-    except RESOLUTION_ERRORS as exc:
-        return did_failed(mechanism, kind, exc)
-    did = did_passed(signer)
-    try:
-        jws.verify(parsed, signer.key)
-        check_jwt_lifetime(payload, options)
-    except ProofError as exc:
-        return proof_failed(mechanism, kind, exc, did=did)
+    checked = await signed_by(
+        signer_id,
+        parsed,
+        relationship="authentication",
+        options=options,
+        mechanism=mechanism,
+        kind=kind,
+        lifetime_of=payload,
+    )
+    if isinstance(checked, JoseOutcome):
+        return checked
+    signer, did = checked
     return JoseOutcome(
         mechanism=mechanism,
         document=payload,

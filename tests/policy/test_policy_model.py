@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from tests.policy.world import PARTNER_POLICY
 from vcverifier.errors import ConfigError
 from vcverifier.policy.cel import CelError, Condition, referenced_claims
 from vcverifier.policy.model import SCHEMA_PATH, Effect, Policy, json_schema
+from vcverifier.testing import tamper
 
 
 def example() -> dict[str, Any]:
@@ -32,17 +32,7 @@ def test_example_policy_loads() -> None:
 
 
 def broken(path: str, value: Any) -> dict[str, Any]:
-    data = copy.deepcopy(example())
-    target: Any = data
-    parts = path.split(".")
-    for part in parts[:-1]:
-        target = target[int(part)] if isinstance(target, list) else target[part]
-    last = parts[-1]
-    if isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
-    return data
+    return tamper(example(), path, value)
 
 
 @pytest.mark.parametrize(

@@ -124,3 +124,69 @@ async def test_lookups_are_counted_as_cache_hits_and_misses(store: StateStore) -
     await c.get("k", source, now=NOW)
     await c.get("k", source, now=NOW + timedelta(seconds=1))
     assert (count("hit") - hits, count("miss") - misses) == (1, 1)
+
+
+async def test_peek_returns_only_a_fresh_mirrored_copy(store: StateStore) -> None:
+    c = cache(store)
+    assert c.peek("k", now=NOW) is None
+    await c.get("k", Source(b"v1"), now=NOW)  # fresh for 60 s
+    warm = c.peek("k", now=NOW + timedelta(seconds=59))
+    assert warm is not None
+    assert (warm.value, warm.source, warm.age_seconds(NOW + timedelta(seconds=59))) == (
+        b"v1",
+        "cache",
+        59,
+    )
+    assert c.peek("k", now=NOW + timedelta(seconds=60)) is None  # expired at its expiry
+    assert (await c.get("k", Source(b"v2"), now=NOW + timedelta(seconds=60))).value == b"v2"
+    await c.invalidate("k")
+    assert c.peek("k", now=NOW + timedelta(seconds=61)) is None
+
+
+async def test_peek_counts_a_hit(store: StateStore) -> None:
+    from vcverifier.metrics import default_metrics
+
+    counter = default_metrics().cache_lookups.labels("peek-test", "hit")
+    before = counter._value.get()  # type: ignore[attr-defined]
+    c = cache(store, namespace="peek-test")
+    await c.put("k", Fetched(b"v", 60), now=NOW)
+    assert c.peek("k", now=NOW) is not None
+    assert c.peek("other", now=NOW) is None
+    assert counter._value.get() - before == 1  # type: ignore[attr-defined]
+
+
+async def test_a_worker_mirrors_the_shared_copy_until_its_expiry(store: StateStore) -> None:
+    # Two caches on one store stand for two workers. The second reads the first's copy from the
+    # store once, then answers from its mirror, and never past the copy's own expiry.
+    first, second = cache(store), cache(store)
+    await first.get("k", Source(b"v1"), now=NOW)
+    assert second.peek("k", now=NOW + timedelta(seconds=1)) is None  # not read yet
+    source = Source(b"unused")
+    got = await second.get("k", source, now=NOW + timedelta(seconds=1))
+    assert (got.source, got.value, source.calls) == ("cache", b"v1", 0)
+    warm = second.peek("k", now=NOW + timedelta(seconds=59))
+    assert warm is not None
+    assert warm.fetched_at == NOW
+    # After the expiry, whichever worker comes first fetches; the other reads its new copy.
+    assert second.peek("k", now=NOW + timedelta(seconds=60)) is None
+    refreshed = await second.get("k", Source(b"v2"), now=NOW + timedelta(seconds=61))
+    assert (refreshed.source, refreshed.value) == ("fetched", b"v2")
+    source = Source(b"unused")
+    other = await first.get("k", source, now=NOW + timedelta(seconds=62))
+    assert (other.source, other.value, source.calls) == ("cache", b"v2", 0)
+
+
+async def test_the_mirror_is_bounded_by_the_expiry_even_when_the_store_lost_the_copy(
+    store: StateStore,
+) -> None:
+    # The mirror is what bounds a warm lookup's staleness: the copy's own expiry (the status or
+    # DID cache TTL), not the store. A store that dropped its copy (eviction, a flush) is seen by
+    # workers that had not mirrored it; one that had keeps it until the same expiry, no later.
+    c = cache(store)
+    await c.get("k", Source(b"v1"), now=NOW)
+    await store.delete(c._key("fresh", "k"))
+    assert (await c.get("k", Source(b"v2"), now=NOW + timedelta(seconds=59))).value == b"v1"
+    fresh_worker = cache(store)
+    got = await fresh_worker.get("k", Source(b"v2"), now=NOW + timedelta(seconds=59))
+    assert (got.source, got.value) == ("fetched", b"v2")
+    assert (await c.get("k", Source(b"v3"), now=NOW + timedelta(seconds=60))).value == b"v2"

@@ -18,8 +18,15 @@ running tasks); across processes sharing a Redis store, the first takes a short 
 fetching. Errors other than `FetchError` (for example a status list whose proof fails) are not
 masked by the fallback: they propagate to every waiter.
 
-Fresh entries are also mirrored in process until the same expiry (a fresh entry never changes
-before it expires), so a warm lookup makes no round trip to Redis; `invalidate` drops both.
+Fresh entries are also mirrored in process (at most 256 keys, values up to 1 MB) until the same
+expiry (a fresh entry never changes before it expires), so a warm lookup makes no round trip to
+Redis, creates no task and builds nothing: `peek` answers it synchronously, and `get` starts
+with it. The mirror never serves a copy past that expiry, which is bounded by the cache TTL the
+caller gave (for status lists, `status_cache_ttl_seconds` and the list's own ttl/validUntil/
+max-age), so it hides a change (a revocation) no longer than the shared cache does. What it
+does not see: a store copy deleted before its expiry (Redis eviction, a flush, `invalidate` in
+another process); this process keeps its mirrored copy until the same expiry. `invalidate`
+drops both copies in this process.
 
 Ages and expiries use the `now` the caller passes (the verification time), so "how old" is
 measured on the verifier's clock; the store's own TTLs only bound how long entries are kept.
@@ -115,7 +122,8 @@ class EvidenceCache:
         self._inflight: dict[str, asyncio.Task[Evidence]] = {}
         # An in-process mirror of fresh entries, valid until the same expiry as the store's copy
         # (a fresh entry never changes before it expires), so a warm lookup needs no round trip.
-        self._local: OrderedDict[str, tuple[bytes, datetime, datetime]] = OrderedDict()
+        # It holds the Evidence itself (immutable), so a warm hit builds nothing.
+        self._local: OrderedDict[str, tuple[Evidence, datetime]] = OrderedDict()
 
     def _key(self, kind: str, key: str) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()[:40]
@@ -128,16 +136,26 @@ class EvidenceCache:
     def _remember(self, key: str, value: bytes, fetched_at: datetime, expires_at: datetime) -> None:
         if len(value) > _LOCAL_MAX_VALUE_BYTES:
             return
-        self._local[key] = (value, fetched_at, expires_at)
+        self._local[key] = (Evidence(value, fetched_at, "cache"), expires_at)
         self._local.move_to_end(key)
         while len(self._local) > _LOCAL_MAX_ENTRIES:
             self._local.popitem(last=False)
 
+    def peek(self, key: str, *, now: datetime) -> Evidence | None:
+        """The fresh copy of `key` at `now` from the in-process mirror, without awaiting
+        (counted as a cache hit); None when the mirror has none (then call `get`, which also
+        reads the store). What `get` would return for a mirrored key, at no cost."""
+        local = self._local.get(key)
+        if local is not None and local[1] > now:
+            record_cache(self.namespace, hit=True)
+            return local[0]
+        return None
+
     async def cached(self, key: str, *, now: datetime) -> Evidence | None:
         """The fresh cached copy of `key` at `now`, if any."""
         local = self._local.get(key)
-        if local is not None and local[2] > now:
-            return Evidence(local[0], local[1], "cache")
+        if local is not None and local[1] > now:
+            return local[0]
         entry = await self._read("fresh", key)
         if entry is None:
             return None
@@ -175,10 +193,9 @@ class EvidenceCache:
         """The evidence for `key` (see the module docstring). Raises FetchError when there is
         neither a usable network copy nor a fallback young enough; other errors of `fetch()`
         propagate."""
-        local = self._local.get(key)
-        if local is not None and local[2] > now:
-            record_cache(self.namespace, hit=True)
-            return Evidence(local[0], local[1], "cache")  # warm: no task, no round trip
+        warm = self.peek(key, now=now)
+        if warm is not None:
+            return warm  # no task, no round trip
         # One lookup per key at a time in this process: concurrent callers share the store
         # read and, on a miss, the fetch (and its lock/poll across workers).
         task = self._inflight.get(key)

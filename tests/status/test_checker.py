@@ -467,3 +467,75 @@ async def test_token_status_list_is_unsupported_not_skipped(
     check, _ = await checker.check(doc, now=NOW)
     assert check.outcome is Outcome.FAILED
     assert problem_types(check) == {pt.UNSUPPORTED_ERROR}
+
+
+async def test_revocation_is_seen_by_every_worker_once_the_status_ttl_ends(
+    make_verifier: Callable[..., Verifier], http_server: LocalServer
+) -> None:
+    # Two verifiers on one store stand for two workers. A revocation published after the list
+    # was cached stays hidden at most the status cache TTL (here 30 s), then every worker sees
+    # it: the warm path (in-process mirror) never serves a copy past its expiry.
+    url = http_server.json(
+        "/status/ttl-all", status_list(ISSUER, http_server.url("/status/ttl-all"))
+    )
+    workers = [
+        make_verifier(status_cache_ttl_seconds=30),
+        make_verifier(status_cache_ttl_seconds=30),
+    ]
+    cred = credential_with(entry(url, 6))
+    for worker in workers:
+        for _ in range(2):  # the first reads the store, the second the worker's mirror
+            check = status_of(await worker.verify_credential(cred, now=NOW))
+            assert check.outcome is Outcome.PASSED
+    http_server.json("/status/ttl-all", status_list(ISSUER, url, bits={6: 1}))
+    for worker in workers:
+        check = status_of(await worker.verify_credential(cred, now=NOW + timedelta(seconds=29)))
+        assert (check.outcome, check.evidence["source"]) == (Outcome.PASSED, "cache")
+    for worker in workers:
+        for _ in range(2):
+            later = NOW + timedelta(seconds=30)
+            check = status_of(await worker.verify_credential(cred, now=later))
+            assert check.outcome is Outcome.FAILED
+            assert problem_types(check) == {pt.REVOKED}
+    assert http_server.count("/status/ttl-all") == 2
+
+
+async def test_warm_results_equal_the_first_read_of_the_cache(
+    make_verifier: Callable[..., Verifier], http_server: LocalServer
+) -> None:
+    # One worker fetches; another reads the shared store copy, then its own mirror: the status
+    # check result (outcome, reason, problems, evidence) and its warnings are the same.
+    url = http_server.url("/status/same")
+    http_server.json("/status/same", status_list(ISSUER, url, bits={3: 1}))
+    fetcher, reader = make_verifier(), make_verifier()
+    for index in (2, 3):
+        cred = credential_with(entry(url, index))
+        await fetcher.verify_credential(cred, now=NOW)
+        later = NOW + timedelta(seconds=12)
+        from_store = await reader.verify_credential(cred, now=later)
+        from_mirror = await reader.verify_credential(cred, now=later)
+        assert status_of(from_store).to_json() == status_of(from_mirror).to_json()
+        assert from_store.warnings == from_mirror.warnings
+        assert status_of(from_mirror).evidence["age_seconds"] == "12"
+    assert http_server.count("/status/same") == 1
+
+
+async def test_both_back_ends_give_the_same_status_results(
+    redis_store: StateStore, http_server: LocalServer
+) -> None:
+    from vcverifier.cache import MemoryStore
+
+    url = http_server.url("/status/both")
+    http_server.json("/status/both", status_list(ISSUER, url, bits={1: 1}))
+    settings = settings_for(http_server)
+    backends = [
+        Verifier.from_settings(settings, store=MemoryStore()),
+        Verifier.from_settings(settings, store=redis_store),
+    ]
+    creds = [credential_with(entry(url, i)) for i in (0, 1)]
+    for moment in (NOW, NOW + timedelta(seconds=5), NOW + timedelta(seconds=5)):
+        for cred in creds:
+            memory, redis = [await v.verify_credential(cred, now=moment) for v in backends]
+            assert status_of(memory).to_json() == status_of(redis).to_json()
+            assert memory.warnings == redis.warnings
+    assert http_server.count("/status/both") == 2

@@ -26,6 +26,9 @@ also gives a warning naming its age.
 Verified lists are cached in the state store (the compressed list and what was verified about
 it), fresh for the smallest of the list's `ttl`, its `validUntil`, the HTTP max-age and
 `status_cache_ttl_seconds`; see `vcverifier.evidence` for last-known-good and single flight.
+A warm check takes the fresh copy from the cache's in-process mirror (`EvidenceCache.peek`,
+bounded by the same expiry), and the cached record is parsed (dates, list digest) once per
+cached value and its list decoded once: no task, no round trip, no decompression.
 """
 
 from __future__ import annotations
@@ -141,6 +144,15 @@ class ListRecord:
             raise StatusVerificationError(f"unreadable cached status list: {exc}") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A cached ListRecord as the warm path uses it: parsed once per cached value."""
+
+    record: ListRecord
+    window: _Window
+    bits_key: str  # the BitstringCache key of its encodedList
+
+
 class StatusChecker:
     """Runs the `status` check (see the module docstring). One per process; thread-unsafe but
     safe for any number of concurrent tasks on one event loop."""
@@ -168,7 +180,7 @@ class StatusChecker:
             lock_ttl_seconds=settings.fetch_timeout_seconds + 10,
         )
         self.bitstrings = BitstringCache()
-        self._records: OrderedDict[bytes, tuple[ListRecord, _Window]] = OrderedDict()
+        self._records: OrderedDict[bytes, _Parsed] = OrderedDict()
         # Bundled lists verified once per process (the bundle does not change while loaded).
         self._bundled: dict[tuple[str, str], bytes] = {}
         self._skew = timedelta(seconds=settings.clock_skew_seconds)
@@ -193,7 +205,9 @@ class StatusChecker:
                     {},
                 ), ()
             return CheckResult.skipped(STATUS, "no credentialStatus"), ()
-        entries = raw if isinstance(raw, list) else [raw]
+        if not isinstance(raw, list):
+            return await self._check_entry(credential, raw, now=now)  # one entry: as is
+        entries = raw
         results: list[CheckResult] = []
         warnings: list[Problem] = []
         for raw_entry in entries:
@@ -210,8 +224,11 @@ class StatusChecker:
         except (UnsupportedError, StatusListError) as exc:
             return CheckResult.from_error(STATUS, exc), ()
         url = entry.list_url
+        # Warm: the in-process mirror of the fresh cached copy (what the cache would return),
+        # without building the fetch closures or awaiting anything.
+        warm = self.cache.peek(url, now=now)
         try:
-            evidence = await self._evidence(entry, now=now)
+            evidence = warm if warm is not None else await self._evidence(entry, now=now)
         except FetchError as exc:
             return _failed(
                 f"status list {url} could not be retrieved: {exc.detail}",
@@ -237,8 +254,7 @@ class StatusChecker:
                 ),
             )
         try:
-            record, window = self._record(evidence.value)
-            value = self._read(entry, record, window, credential, now=now)
+            value = self._read(entry, self._parsed(evidence.value), credential, now=now)
         except (StatusVerificationError, StatusListError) as exc:
             return CheckResult.from_error(STATUS, exc, evidence=fields), warnings
         return self._outcome(entry, value, fields), warnings
@@ -283,26 +299,26 @@ class StatusChecker:
             fields,
         )
 
-    def _record(self, data: bytes) -> tuple[ListRecord, _Window]:
-        # Warm checks see the same cached bytes again: parse them (and their dates) once.
+    def _parsed(self, data: bytes) -> _Parsed:
+        # Warm checks see the same cached bytes again (the same object: its hash is cached):
+        # parse them, their dates and the digest of their list once.
         found = self._records.get(data)
         if found is None:
             record = ListRecord.from_bytes(data)
-            found = (record, _window(record.url, record.valid_from, record.valid_until))
+            found = _Parsed(
+                record,
+                _window(record.url, record.valid_from, record.valid_until),
+                _bits_key(record.encoded_list),
+            )
             self._records[data] = found
             if len(self._records) > 256:
                 self._records.popitem(last=False)
         return found
 
     def _read(
-        self,
-        entry: StatusEntry,
-        record: ListRecord,
-        window: _Window,
-        credential: JsonObject,
-        *,
-        now: datetime,
+        self, entry: StatusEntry, parsed: _Parsed, credential: JsonObject, *, now: datetime
     ) -> int:
+        record = parsed.record
         # Validate Algorithm, step 3: the list must come from the credential's issuer...
         issuer = _issuer_id(credential)
         if issuer is None or record.issuer != issuer:
@@ -315,14 +331,14 @@ class StatusChecker:
                 f"the status list {record.url} is not a {entry.method.list_credential_type}"
             )
         # ...be valid now...
-        self._check_window(record.url, window, now=now)
+        self._check_window(record.url, parsed.window, now=now)
         # ...and serve the entry's purpose.
         if entry.purpose not in record.purposes:
             raise StatusVerificationError(
                 f"the status list {record.url} has statusPurpose {', '.join(record.purposes)}, "
                 f"not {entry.purpose}"
             )
-        bits = self._bits(entry.method, record.encoded_list)
+        bits = self._bits(entry.method, record.encoded_list, key=parsed.bits_key)
         return read_status(bits, entry.index, entry.size)
 
     def _check_window(self, url: str, window: _Window, *, now: datetime) -> None:
@@ -332,8 +348,8 @@ class StatusChecker:
         if end is not None and now - self._skew >= end:
             raise StatusVerificationError(f"the status list {url} expired at {end}")
 
-    def _bits(self, method: StatusMethod, encoded: str) -> bytes:
-        key = hashlib.sha256(encoded.encode()).hexdigest()
+    def _bits(self, method: StatusMethod, encoded: str, *, key: str | None = None) -> bytes:
+        key = key or _bits_key(encoded)
         bits = self.bitstrings.get(key)
         if bits is None:
             bits = method.decode(encoded, max_bytes=self.settings.status_max_decompressed_bytes)
@@ -431,6 +447,10 @@ class StatusChecker:
             url, method.entry_type, issuer, tuple(purposes), encoded, valid_from, valid_until
         )
         return record, ttl
+
+
+def _bits_key(encoded: str) -> str:
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def _failed(reason: str, problem_type: str, title: str, fields: dict[str, str]) -> CheckResult:

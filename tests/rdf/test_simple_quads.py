@@ -2,8 +2,9 @@
 of node and value objects) gives the same RDF dataset as pyld's node map and toRdf.
 
 Differential: every JSON-LD toRdf suite input and every vc-di-eddsa / vc-di-ecdsa test vector
-runs through `_to_quads` with the simple path and without it; where the simple path applies,
-the canonical datasets must be equal, safe mode's checks of the expanded form must pass (the
+runs through `_to_quads` (pyld's expansion: the fast path of `vcverifier.rdf_fast` is off
+here, tests/rdf/test_rdf_fast.py covers it) with the simple path and without it; where the
+simple path applies, the canonical datasets must be equal, safe mode's checks of the expanded form must pass (the
 simple path makes them redundant), and it must apply to a good share of the suite.
 """
 
@@ -36,11 +37,11 @@ def _canonical(quads: Any) -> str:
 
 def _both(document: Any, loader: DocumentLoader, **kwargs: Any) -> tuple[str, str] | None:
     try:
-        fast = rdf._to_quads(document, loader=loader, **kwargs)
+        fast = rdf._to_quads(document, loader=loader, fast_path=False, **kwargs)
     except (ProofError, UnknownContextError):
         fast = None
     try:
-        slow = rdf._to_quads(document, loader=loader, simple_path=False, **kwargs)
+        slow = rdf._to_quads(document, loader=loader, simple_path=False, fast_path=False, **kwargs)
     except (ProofError, UnknownContextError):
         assert fast is None, "the simple path accepted what pyld rejects"
         return None

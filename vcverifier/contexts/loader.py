@@ -157,6 +157,8 @@ class DocumentLoader:
         self.expanded_iris: dict[Any, Any] = {}
         # id(local context object) -> (the object, a copy of it, its key); emptied when full.
         self.context_keys: dict[int, tuple[Any, Any, Any]] = {}
+        # Scoped-context processing results of vcverifier.rdf_fast, by identity; bounded.
+        self.fast_contexts: dict[Any, tuple[Any, Any, Any]] = {}
         self.lock = threading.Lock()
 
     @classmethod

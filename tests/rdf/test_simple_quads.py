@@ -4,8 +4,9 @@ of node and value objects) gives the same RDF dataset as pyld's node map and toR
 Differential: every JSON-LD toRdf suite input and every vc-di-eddsa / vc-di-ecdsa test vector
 runs through `_to_quads` (pyld's expansion: the fast path of `vcverifier.rdf_fast` is off
 here, tests/rdf/test_rdf_fast.py covers it) with the simple path and without it; where the
-simple path applies, the canonical datasets must be equal, safe mode's checks of the expanded form must pass (the
-simple path makes them redundant), and it must apply to a good share of the suite.
+simple path applies, the canonical datasets must be equal, safe mode's checks of the expanded
+form must pass (the simple path makes them redundant), and it must apply to a good share of the
+suite.
 """
 
 from __future__ import annotations

@@ -56,8 +56,11 @@ _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 _MAX_DEPTH = 64  # deeper documents go to pyld (which bounds them with RecursionError)
-MAX_DERIVED = 4096
-MAX_TERMS = 1024  # memoized term expansions per context (document keys are the caller's)
+# Memo bounds: a hostile caller can make every document's embedded context new, and each
+# processed context (with its scoped derivations and term table) is held until the memo empties.
+MAX_DERIVED = 1024  # scoped-context processing results
+MAX_TABLES = 256  # contexts with a term table
+MAX_TERMS = 256  # memoized term expansions per context (document keys are the caller's)
 _TERMS = ("terms",)  # the key of the term tables in `derived`
 
 _MISSING: Any = object()
@@ -175,7 +178,7 @@ class _Walker:
             return result
 
         if uuid is not None:
-            if len(self.terms) >= MAX_DERIVED:
+            if len(self.terms) >= MAX_TABLES:
                 self.terms.clear()
             self.terms[uuid] = lookup
         return lookup

@@ -315,3 +315,23 @@ def test_deep_documents_fall_back_to_pyld() -> None:
     )
     assert rdf_fast.fast_quads(document, processor, options, {}) is None
     assert rdf_fast.fast_quads({**document, "credentialSubject": {}}, processor, options, {})
+
+
+def test_memos_stay_bounded_under_unique_contexts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller sending a new embedded context with new keys every time cannot grow the fast
+    path's memos past their bounds (and every document still gets pyld's dataset)."""
+    monkeypatch.setattr(rdf_fast, "MAX_DERIVED", 40)
+    monkeypatch.setattr(rdf_fast, "MAX_TABLES", 8)
+    monkeypatch.setattr(rdf_fast, "MAX_TERMS", 16)
+    loader = DocumentLoader()
+    claims = Claims(monkeypatch)
+    for i in range(60):
+        document = {
+            "@context": [V2, EXAMPLES, {f"term{i}": f"https://example.org/{i}#t"}],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {f"term{i}": "x", **{f"k{i}-{j}": j for j in range(30)}},
+        }
+        assert _compare(document, loader, claims)
+        derived = loader.fast_contexts
+        assert len(derived) <= 41
+        assert len(derived.get(rdf_fast._TERMS, {})) <= 8

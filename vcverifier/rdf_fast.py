@@ -32,7 +32,7 @@ the JSON-LD 1.1 toRdf suite on every case the fast path claims (tests/rdf/test_r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 from vcverifier.rdfc10 import Quad, literal
@@ -91,18 +91,53 @@ def scalar_literal(value: Any, datatype: str | None) -> str:
     raise _Bail
 
 
+class _Context:
+    """What the walk needs of one processed context, memoized: its term expansions and, per
+    property, how values under it become RDF (pyld never modifies a processed context once it
+    has returned it)."""
+
+    __slots__ = ("ctx", "mappings", "plans", "previous", "terms", "types")
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.mappings = ctx["mappings"]
+        self.previous = ctx.get("previousContext")
+        self.terms: dict[str, Any] = {}  # key -> pyld's _expand_iri(ctx, key, vocab=True)
+        self.plans: dict[str, _Plan] = {}  # property key -> how its values become RDF
+        self.types: dict[str, str] = {}  # @type value -> N-Quads IRI term (not blank nodes)
+
+
+class _Plan:
+    """How the values of one property become RDF, in one context."""
+
+    __slots__ = ("coerce", "in_graph", "plain", "predicate", "scoped")
+
+    def __init__(
+        self, predicate: str, scoped: _Context, in_graph: bool, coerce: Any, plain: bool
+    ) -> None:
+        self.predicate = predicate  # "<iri>"
+        self.scoped = scoped  # the term's context, where its values are expanded
+        self.in_graph = in_graph  # a @graph container
+        self.coerce = coerce  # None, "@id", "@vocab" or an absolute datatype IRI
+        self.plain = plain  # a string without coercion is a plain literal (no language)
+
+
+def _valid_iri(iri: Any) -> bool:
+    return type(iri) is str and bool(ABSOLUTE_IRI.fullmatch(iri)) and not _SPACE.search(iri)
+
+
 class _Walker:
     """One document's walk: the quads found so far and its blank node labels."""
 
     __slots__ = (
         "base",
+        "contexts",
         "derived",
         "expand_iri",
         "labels",
         "options",
         "process",
         "quads",
-        "terms",
     )
 
     def __init__(self, processor: Any, options: dict[str, Any], derived: MutableMapping[Any, Any]):
@@ -111,11 +146,24 @@ class _Walker:
         self.options = options
         self.base = options.get("base", "")  # what pyld passes for @id and @type values
         self.derived = derived
-        self.terms: dict[str, Callable[[str], Any]] = derived.setdefault(_TERMS, {})
+        self.contexts: dict[str, _Context] = derived.setdefault(_TERMS, {})
         self.quads: list[Quad] = []
         self.labels: dict[str, str] = {}
 
     # --- contexts ----------------------------------------------------------------------------
+
+    def info(self, ctx: Any) -> _Context:
+        """The memo of a processed context, by its `_uuid` (pyld gives every processed context
+        a fresh one)."""
+        uuid = ctx.get("_uuid")
+        found = self.contexts.get(uuid) if uuid is not None else None
+        if found is None:
+            found = _Context(ctx)
+            if uuid is not None:
+                if len(self.contexts) >= MAX_TABLES:
+                    self.contexts.clear()
+                self.contexts[uuid] = found
+        return found
 
     def derive(
         self, ctx: Any, local: Any, *, override_protected: bool = False, propagate: bool = True
@@ -149,39 +197,20 @@ class _Walker:
 
     # --- IRIs and terms ----------------------------------------------------------------------
 
-    def term(self, ctx: Any, key: str) -> Any:
-        """pyld's `_expand_iri(ctx, key, vocab=True)` (base None)."""
-        return self.table(ctx)(key)
-
-    def table(self, ctx: Any) -> Callable[[str], Any]:
-        """`term` for one context, memoized per processed context (by its `_uuid`; pyld gives
-        every processed context a fresh one, and never modifies one once returned)."""
-        uuid = ctx.get("_uuid")
-        found = self.terms.get(uuid) if uuid is not None else None
-        if found is not None:
-            return found
-        expand_iri = self.expand_iri
-        mappings = ctx["mappings"]
-        known: dict[str, Any] = {}
-
-        def lookup(key: str) -> Any:
-            hit = known.get(key, _MISSING)
-            if hit is not _MISSING:
-                return hit
-            if key[:1] != "@" and key in mappings:
-                mapping = mappings[key]
-                result = None if mapping is None else mapping.get("@id")
-            else:
-                result = expand_iri(ctx, key, vocab=True)
-            if len(known) < MAX_TERMS:
-                known[key] = result
-            return result
-
-        if uuid is not None:
-            if len(self.terms) >= MAX_TABLES:
-                self.terms.clear()
-            self.terms[uuid] = lookup
-        return lookup
+    def term(self, info: _Context, key: str) -> Any:
+        """pyld's `_expand_iri(ctx, key, vocab=True)` (base None), memoized per context."""
+        hit = info.terms.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
+        mappings = info.mappings
+        if key[:1] != "@" and key in mappings:
+            mapping = mappings[key]
+            result = None if mapping is None else mapping.get("@id")
+        else:
+            result = self.expand_iri(info.ctx, key, vocab=True)
+        if len(info.terms) < MAX_TERMS:
+            info.terms[key] = result
+        return result
 
     def resource(self, iri: Any) -> str:
         """The N-Quads term of an expanded @id or @type: an absolute IRI or a blank node."""
@@ -198,42 +227,93 @@ class _Walker:
             raise _Bail
         return "<" + iri + ">"
 
+    def type_term(self, info: _Context, value: str) -> str:
+        """The N-Quads term of a node's @type value, expanded in the type-scoping context."""
+        hit = info.types.get(value)
+        if hit is not None:
+            return hit
+        iri = self.expand_iri(info.ctx, value, vocab=True, base=self.base)
+        result = self.resource(iri)
+        # Blank node labels are per document, and a relative value resolves against the base.
+        if result[:1] == "<" and self.base is None and len(info.types) < MAX_TERMS:
+            info.types[value] = result
+        return result
+
     def fresh(self) -> str:
         self.labels[f"\0{len(self.labels)}"] = label = f"_:n{len(self.labels)}"
         return label
 
     # --- values ------------------------------------------------------------------------------
 
-    def scalar(self, ctx: Any, key: str, value: Any) -> str:
-        """pyld's `_expand_value` then JSON-LD to RDF, for a scalar under property `key`."""
-        definition = ctx["mappings"].get(key)
-        coerce = definition.get("@type") if definition is not None else None
-        if type(value) is str:
-            if coerce == "@id":
-                return self.resource(self.expand_iri(ctx, value, base=self.base))
-            if coerce == "@vocab":
-                return self.resource(self.expand_iri(ctx, value, vocab=True, base=self.base))
-        if coerce is not None and coerce not in ("@id", "@vocab", "@none"):
-            if (
-                type(coerce) is not str
-                or not ABSOLUTE_IRI.fullmatch(coerce)
-                or _SPACE.search(coerce)
-            ):
-                raise _Bail  # @json, or a datatype safe mode rejects
-            return scalar_literal(value, coerce)
-        if type(value) is str:
-            language = ctx.get("@language")
-            direction = ctx.get("@direction")
-            if definition is not None:
-                language = definition.get("@language", language)
-                direction = definition.get("@direction", direction)
-            if language is not None or direction is not None:
+    def plan(self, info: _Context, key: str, expanded: str) -> _Plan:
+        """How values of property `key` (which expands to the absolute IRI `expanded`) become
+        RDF in context `info`: pyld's `_expand_object` for one key, then `_expand_value`."""
+        plan = info.plans.get(key)
+        if plan is not None:
+            return plan
+        ctx = info.ctx
+        definition = info.mappings.get(key)
+        term_ctx = ctx
+        container: Any = ()
+        if definition is not None:
+            if definition.get("reverse") or definition.get("@type") == "@json":
                 raise _Bail
-        elif value is not None and type(value) not in (bool, int):
+            local = definition.get("@context")
+            if local is not None:
+                term_ctx = self.derive(ctx, local, override_protected=True)
+            container = definition.get("@container") or ()
+            if type(container) is str:
+                container = (container,)
+        if frozenset(container) not in _ALLOWED_CONTAINERS:
             raise _Bail
-        return scalar_literal(value, None)
+        scoped = self.info(term_ctx)
+        # Values are expanded in the term's context (pyld and the spec): there the key may be
+        # undefined (a null scoped context), but must not be a keyword or change its container.
+        value_definition = scoped.mappings.get(key)
+        if term_ctx is not ctx:
+            again = self.term(scoped, key)
+            if type(again) is str and again[:1] == "@":
+                raise _Bail
+            if value_definition is not None and (
+                value_definition.get("reverse")
+                or value_definition.get("@container") != (definition or {}).get("@container")
+            ):
+                raise _Bail
+        coerce = value_definition.get("@type") if value_definition is not None else None
+        if coerce == "@none":
+            coerce = None
+        if coerce not in (None, "@id", "@vocab") and not _valid_iri(coerce):
+            raise _Bail  # @json, or a datatype safe mode rejects
+        language = term_ctx.get("@language")
+        direction = term_ctx.get("@direction")
+        if value_definition is not None:
+            language = value_definition.get("@language", language)
+            direction = value_definition.get("@direction", direction)
+        plain = language is None and direction is None
+        plan = _Plan("<" + expanded + ">", scoped, "@graph" in container, coerce, plain)
+        if len(info.plans) < MAX_TERMS:
+            info.plans[key] = plan
+        return plan
 
-    def value_object(self, ctx: Any, type_ctx: Any, element: dict[str, Any]) -> str | None:
+    def scalar(self, plan: _Plan, value: Any) -> str:
+        """pyld's `_expand_value` then JSON-LD to RDF, for a scalar under a property."""
+        coerce = plan.coerce
+        if type(value) is str:
+            if coerce is None:
+                if not plan.plain:
+                    raise _Bail  # a default language or direction
+                return literal(value)
+            if coerce == "@id":
+                return self.resource(self.expand_iri(plan.scoped.ctx, value, base=self.base))
+            if coerce == "@vocab":
+                iri = self.expand_iri(plan.scoped.ctx, value, vocab=True, base=self.base)
+                return self.resource(iri)
+            return literal(value, coerce)
+        if coerce == "@id" or coerce == "@vocab":
+            coerce = None
+        return scalar_literal(value, coerce)
+
+    def value_object(self, info: _Context, type_info: _Context, element: dict[str, Any]) -> Any:
         """A value object: its literal, or None when its @value is null (dropped)."""
         value: Any = _MISSING
         datatype: Any = None
@@ -241,18 +321,14 @@ class _Walker:
         for key, item in element.items():
             if key == "@context":
                 continue
-            expanded = self.term(ctx, key)
+            expanded = self.term(info, key)
             if expanded == "@value":
                 if value is not _MISSING:
                     raise _Bail
                 value = item
             elif expanded == "@type" and datatype is None and type(item) is str:
-                datatype = self.expand_iri(type_ctx, item, vocab=True, base=self.base)
-                if (
-                    type(datatype) is not str
-                    or not ABSOLUTE_IRI.fullmatch(datatype)
-                    or _SPACE.search(datatype)
-                ):
+                datatype = self.expand_iri(type_info.ctx, item, vocab=True, base=self.base)
+                if not _valid_iri(datatype):
                     raise _Bail  # @json, a blank node or relative datatype: pyld decides
             elif expanded == "@language" and language is None and type(item) is str:
                 language = item.lower()
@@ -268,14 +344,12 @@ class _Walker:
             if type(value) is not str:
                 raise _Bail
             return literal(value, None, language)
-        if type(value) not in (str, bool, int):
-            raise _Bail
         return scalar_literal(value, datatype)
 
     # --- nodes -------------------------------------------------------------------------------
 
     def node(
-        self, ctx: Any, prop: str | None, element: dict[str, Any], graph: str, depth: int
+        self, info: _Context, prop: str | None, element: dict[str, Any], graph: str, depth: int
     ) -> Any:
         """Expand one JSON object under property `prop`: emit its triples into `graph` and
         return its term (a node's IRI or blank node, or a value object's literal, or None)."""
@@ -283,35 +357,34 @@ class _Walker:
             raise _Bail
         scoped_local = None
         if prop is not None:
-            definition = ctx["mappings"].get(prop)
+            definition = info.mappings.get(prop)
             if definition is not None:
                 scoped_local = definition.get("@context")
         # Revert a type-scoped (non-propagated) context, unless this is a value object or a
         # lone subject reference.
-        type_scoped = ctx if ctx.get("previousContext") else None
-        must_revert = True
-        if type_scoped is not None and len(element) <= 2 and "@context" not in element:
-            for key in sorted(element):
-                expanded = self.term(type_scoped, key)
-                if expanded == "@value":
-                    must_revert = False
-                    ctx = type_scoped
-                    break
-                if expanded == "@id" and len(element) == 1:
-                    must_revert = False
-                    break
-        if must_revert and "previousContext" in ctx:
-            ctx = ctx["previousContext"]
+        if info.previous:
+            must_revert = True
+            if len(element) <= 2 and "@context" not in element:
+                for key in sorted(element):
+                    expanded = self.term(info, key)
+                    if expanded == "@value":
+                        must_revert = False
+                        break
+                    if expanded == "@id" and len(element) == 1:
+                        must_revert = False
+                        break
+            if must_revert:
+                info = self.info(info.previous)
         if scoped_local is not None:
-            ctx = self.derive(ctx, scoped_local, override_protected=True)
+            info = self.info(self.derive(info.ctx, scoped_local, override_protected=True))
         if "@context" in element:
-            ctx = self.embedded(ctx, element["@context"])
+            info = self.info(self.embedded(info.ctx, element["@context"]))
         # Type-scoped contexts, looked up in the context before any of them applies. Keys are
         # checked for @type in the context as it stands when each is reached (pyld's order).
-        type_ctx = ctx
+        type_info = info
         keys = sorted(element)
-        table = self.table(ctx)
-        expansions = [table(key) for key in keys]
+        term = self.term
+        expansions = [term(info, key) for key in keys]
         type_key = None
         for index, key in enumerate(keys):
             if expansions[index] != "@type":
@@ -321,25 +394,23 @@ class _Walker:
             for type_ in sorted(
                 t for t in (value if type(value) is list else [value]) if type(t) is str
             ):
-                definition = type_ctx["mappings"].get(type_)
+                definition = type_info.mappings.get(type_)
                 local = definition.get("@context") if definition is not None else None
                 if local is not None and local is not False:
-                    ctx = self.derive(ctx, local, propagate=False)
-                    table = self.table(ctx)
+                    info = self.info(self.derive(info.ctx, local, propagate=False))
                     # Later keys are expanded in the new context.
-                    expansions[index + 1 :] = [table(k) for k in keys[index + 1 :]]
-        if ctx is not type_ctx:
-            expansions = [table(key) for key in keys]
+                    expansions[index + 1 :] = [term(info, k) for k in keys[index + 1 :]]
+        if info is not type_info:
+            expansions = [term(info, key) for key in keys]
         if type_key is not None:
             first = element[type_key]
             if type(first) is list:
                 first = first[0] if first else None
-            if type(first) is str and self.expand_iri(ctx, first, vocab=True) == "@json":
+            if type(first) is str and self.expand_iri(info.ctx, first, vocab=True) == "@json":
                 raise _Bail
         if "@value" in expansions:
-            return self.value_object(ctx, type_ctx, element)
+            return self.value_object(info, type_info, element)
 
-        type_table = self.table(type_ctx) if self.base is None else None
         subject_iri: Any = _MISSING
         types: list[str] = []
         pairs: list[tuple[str, str]] = []
@@ -353,7 +424,7 @@ class _Walker:
                 if expanded == "@id":
                     if subject_iri is not _MISSING or type(value) is not str:
                         raise _Bail  # colliding keywords, or an invalid @id
-                    subject_iri = self.expand_iri(ctx, value, base=self.base)
+                    subject_iri = self.expand_iri(info.ctx, value, base=self.base)
                 elif expanded == "@type":
                     if type(value) is str:
                         value = [value]
@@ -362,21 +433,13 @@ class _Walker:
                     for type_ in value:
                         if type(type_) is not str:
                             raise _Bail
-                        if type_table is not None:
-                            iri = type_table(type_)
-                        else:
-                            iri = self.expand_iri(type_ctx, type_, vocab=True, base=self.base)
-                        types.append(self.resource(iri))
+                        types.append(self.type_term(type_info, type_))
                 else:
                     raise _Bail
                 continue
-            if (
-                expanded[:2] == "_:"
-                or not ABSOLUTE_IRI.fullmatch(expanded)
-                or _SPACE.search(expanded)
-            ):
+            if expanded[:2] == "_:" or not _valid_iri(expanded):
                 raise _Bail  # dropped by pyld, or a blank-node property: safe mode rejects
-            self.property(ctx, key, expanded, value, graph, pairs, depth)
+            self.property(self.plan(info, key, expanded), key, value, graph, pairs, depth)
 
         subject = self.fresh() if subject_iri is _MISSING else self.resource(subject_iri)
         quads = self.quads
@@ -388,42 +451,18 @@ class _Walker:
 
     def property(
         self,
-        ctx: Any,
+        plan: _Plan,
         key: str,
-        expanded: str,
         value: Any,
         graph: str,
         pairs: list[tuple[str, str]],
         depth: int,
     ) -> None:
-        definition = ctx["mappings"].get(key)
-        term_ctx = ctx
-        container: Any = ()
-        if definition is not None:
-            if definition.get("reverse") or definition.get("@type") == "@json":
-                raise _Bail
-            local = definition.get("@context")
-            if local is not None:
-                term_ctx = self.derive(ctx, local, override_protected=True)
-                # Values are expanded in the term's context (pyld and the spec): there the key
-                # may be undefined (a null scoped context), but must not be a keyword.
-                scoped = term_ctx["mappings"].get(key)
-                again = self.term(term_ctx, key)
-                if (type(again) is str and again[:1] == "@") or (
-                    scoped is not None
-                    and (
-                        scoped.get("reverse")
-                        or scoped.get("@container") != definition.get("@container")
-                    )
-                ):
-                    raise _Bail
-            container = definition.get("@container") or ()
-            if type(container) is str:
-                container = (container,)
-        if frozenset(container) not in _ALLOWED_CONTAINERS:
-            raise _Bail
-        in_graph = "@graph" in container
-        predicate = "<" + expanded + ">"
+        predicate = plan.predicate
+        kind = type(value)
+        if kind is str and not plan.in_graph:  # the common case: one string
+            pairs.append((predicate, self.scalar(plan, value)))
+            return
         pending = [value]
         while pending:
             item = pending.pop()
@@ -433,20 +472,20 @@ class _Walker:
                 continue
             if item is None:
                 continue
-            if in_graph:
+            if plan.in_graph:
                 if kind is not dict:
                     raise _Bail
                 name = self.fresh()
-                inner = self.node(term_ctx, key, item, name, depth + 1)
+                inner = self.node(plan.scoped, key, item, name, depth + 1)
                 if inner is None or inner[:1] == '"':
                     raise _Bail  # a value in a graph: pyld drops it
                 obj = name
             elif kind is dict:
-                obj = self.node(term_ctx, key, item, graph, depth + 1)
+                obj = self.node(plan.scoped, key, item, graph, depth + 1)
                 if obj is None:
                     continue  # a value object with a null @value: dropped
             else:
-                obj = self.scalar(term_ctx, key, item)
+                obj = self.scalar(plan, item)
             pairs.append((predicate, obj))
 
 
@@ -464,7 +503,8 @@ def fast_quads(
         return None
     walker = _Walker(processor, options, derived)
     try:
-        top = walker.node(processor._get_initial_context(options), None, document, "", 0)
+        initial = walker.info(processor._get_initial_context(options))
+        top = walker.node(initial, None, document, "", 0)
         if top is None or top[:1] == '"':
             return None  # a top-level value object: pyld drops it
     except _Bail:

@@ -15,9 +15,10 @@ with lone surrogates (not valid I-JSON), and values that are not JSON (sets, byt
 from __future__ import annotations
 
 import json
+import json.encoder
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -131,7 +132,7 @@ def _serialize(value: Any, out: list[str], depth: int) -> None:
 _MAX_SAFE_INTEGER = 2**53
 
 
-def _json_dumps_is_canonical(value: Any) -> bool:
+def _json_dumps_is_canonical(value: Any, depth: int = 0) -> bool:
     """Whether `json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`
     writes exactly the RFC 8785 form (issue 10: the C encoder is ~5x faster than `_serialize`).
 
@@ -141,31 +142,34 @@ def _json_dumps_is_canonical(value: Any) -> bool:
     and the caller then falls back), None, bools, integers within +-2**53 (exact as doubles)
     and floats whose repr() is ECMAScript's form (not integral, 1e-4 <= |x| < 1e16: repr()
     uses positional notation there, with the same shortest round-trip digits). Everything
-    else, and anything nested near MAX_DEPTH, takes the general path.
+    else, and anything nested near MAX_DEPTH, takes the general path (so a cyclic value,
+    which can only be built in Python, never reaches the encoder, which does not look for
+    cycles).
     """
-    if type(value) is not dict and type(value) is not list:
-        return _plain_scalar(value)
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        container, depth = pop()
+    kind = type(value)
+    if kind is dict:
         if depth >= MAX_DEPTH - 2:
             return False
-        if type(container) is dict:
-            for key in container:
-                if type(key) is not str or not (key.isascii() or max(key) < "\ue000"):
-                    return False
-            members: Any = container.values()
-        else:
-            members = container
-        for member in members:
-            kind = type(member)
-            if kind is str:
-                continue
-            if kind is dict or kind is list:
-                push((member, depth + 1))
-            elif not _plain_scalar(member):
+        for key in value:
+            if type(key) is not str or not (key.isascii() or max(key) < "\ue000"):
                 return False
+        members: Any = value.values()
+    elif kind is list:
+        if depth >= MAX_DEPTH - 2:
+            return False
+        members = value
+    else:
+        return _plain_scalar(value)
+    # Recursion is bounded by the depth check (the general serializer recurses as deep).
+    for member in members:
+        kind = type(member)
+        if kind is str:
+            continue
+        if kind is dict or kind is list:
+            if not _json_dumps_is_canonical(member, depth + 1):
+                return False
+        elif not _plain_scalar(member):
+            return False
     return True
 
 
@@ -180,12 +184,38 @@ def _plain_scalar(value: Any) -> bool:
     return False
 
 
+def _dumps_python(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _c_dumps(encoder: Any) -> Callable[[Any], str]:
+    def dumps(value: Any) -> str:
+        return "".join(encoder(value, 0))
+
+    return dumps
+
+
+# What `_dumps_python` does, without building a JSONEncoder and a C encoder on every call:
+# one C encoder with the same settings (no circular-reference markers: `_json_dumps_is_canonical`
+# admits no value nested deeper than MAX_DEPTH, so no cyclic one).
+_C_MAKE_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_dumps: Callable[[Any], str] = (
+    _dumps_python
+    if _C_MAKE_ENCODER is None
+    else _c_dumps(
+        _C_MAKE_ENCODER(
+            None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False
+        )
+    )
+)
+
+
 def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical form of `value` (a parsed JSON value) as UTF-8 bytes.
 
     Raises InputError for values JCS cannot represent (see the module docstring)."""
     if _json_dumps_is_canonical(value):
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        text = _dumps(value)
         try:
             return text.encode("utf-8")
         except UnicodeEncodeError:

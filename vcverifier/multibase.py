@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import NoReturn
 
 import base58
 
@@ -15,20 +16,40 @@ _BASE58_DIGITS = {c: i for i, c in enumerate(_BASE58_ALPHABET)}
 _ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 
 
+_INVALID = 0xFF
+# bytes.translate table: an ASCII character to its base58 digit value, anything else to _INVALID.
+_BASE58_TABLE = bytes(_BASE58_DIGITS.get(chr(b), _INVALID) for b in range(256))
+_BASE58_POW5 = 58**5  # five digits fit one 30-bit int digit: the inner sums stay small ints
+
+
 def b58decode(text: str) -> bytes:
     """Decode base58btc (Bitcoin alphabet) exactly as `base58.b58decode` does, without its
     per-digit divmod loop: the digits accumulate into one int, converted with int.to_bytes.
     Leading '1's are zero bytes; trailing ASCII whitespace is ignored. Raises ValueError."""
     text = text.rstrip(_ASCII_WHITESPACE)
     body = text.lstrip("1")
-    digits = _BASE58_DIGITS
-    number = 0
     try:
-        for char in body:
-            number = number * 58 + digits[char]
-    except KeyError as exc:
-        raise ValueError(f"Invalid character {exc.args[0]!r}") from None
+        values = body.encode("ascii").translate(_BASE58_TABLE)
+    except UnicodeEncodeError:
+        values = bytes([_INVALID])
+    if _INVALID in values:
+        _raise_invalid_character(body)
+    # Horner's rule, five digits at a time: one big-int step per five digits.
+    head = len(values) % 5
+    number = 0
+    for digit in values[:head]:
+        number = number * 58 + digit
+    rest = iter(values[head:])
+    for d0, d1, d2, d3, d4 in zip(rest, rest, rest, rest, rest, strict=True):
+        number = number * _BASE58_POW5 + ((((d0 * 58 + d1) * 58 + d2) * 58 + d3) * 58 + d4)
     return b"\0" * (len(text) - len(body)) + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def _raise_invalid_character(body: str) -> NoReturn:
+    for char in body:
+        if char not in _BASE58_DIGITS:
+            raise ValueError(f"Invalid character {char!r}")
+    raise AssertionError("unreachable: no invalid character")  # pragma: no cover
 
 
 def b64url_decode(text: str) -> bytes:

@@ -65,11 +65,11 @@ class CheckResult:
 
     @classmethod
     def passed(cls, name: str, reason: str, **evidence: str) -> CheckResult:
-        return cls(name, Outcome.PASSED, reason, (), dict(evidence))
+        return cls(name, Outcome.PASSED, reason, (), evidence)  # `evidence` is a new dict
 
     @classmethod
     def skipped(cls, name: str, reason: str, **evidence: str) -> CheckResult:
-        return cls(name, Outcome.SKIPPED, reason, (), dict(evidence))
+        return cls(name, Outcome.SKIPPED, reason, (), evidence)  # `evidence` is a new dict
 
     @classmethod
     def failed(

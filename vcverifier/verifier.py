@@ -35,6 +35,7 @@ from vcverifier.contexts.loader import DocumentLoader
 from vcverifier.dataurl import envelope_token
 from vcverifier.did.registry import ResolverRegistry
 from vcverifier.errors import InputError
+from vcverifier.proofs.data_integrity import verify_data_integrity
 from vcverifier.proofs.registry import SuiteRegistry
 from vcverifier.result import (
     CHALLENGE,
@@ -106,6 +107,9 @@ class VerifyOptions:
     relax_holder_binding: bool = False
 
 
+_NO_OPTIONS = VerifyOptions()
+
+
 class StatusCheck(Protocol):
     async def check(
         self, credential: JsonObject, *, now: datetime
@@ -148,15 +152,26 @@ def _object_count_over(value: Any, limit: int) -> bool:
     """Whether `value` holds more than `limit` JSON objects (stops counting past the limit)."""
     count = 0
     stack = [value]
+    pop, push = stack.pop, stack.append
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
+        item = pop()
+        kind = type(item)
+        if kind is dict or (kind is not list and isinstance(item, dict)):
             count += 1
             if count > limit:
                 return True
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+            members: Any = item.values()
+        elif kind is list or isinstance(item, list):
+            members = item
+        else:
+            continue
+        # Only containers go on the stack (strings, the most common members, are skipped first).
+        for member in members:
+            kind = type(member)
+            if kind is dict or kind is list:
+                push(member)
+            elif kind is not str and isinstance(member, dict | list):
+                push(member)
     return False
 
 
@@ -214,7 +229,7 @@ class Verifier:
     ) -> VerificationResult:
         """Verify one credential: format, context, did, proof, validity, challenge/domain (when
         asked), trust, status. Raises InputError if `credential` is neither an object nor a JWT."""
-        options = options or VerifyOptions()
+        options = options or _NO_OPTIONS
         now = now or datetime.now(UTC)
         credential = _unwrap_envelope(credential, ENVELOPED_TYPE, _ENVELOPE_MEDIA_TYPES)
         secured = await self._secure(credential, kind="credential", options=options, now=now)
@@ -244,8 +259,6 @@ class Verifier:
     async def _secure_data_integrity(
         self, document: JsonObject, *, kind: str, now: datetime
     ) -> _Secured:
-        from vcverifier.proofs.data_integrity import verify_data_integrity
-
         raw_proofs = document.get("proof")
         limit = self.settings.max_proofs_per_document
         max_objects = self.settings.max_json_objects
@@ -439,7 +452,7 @@ class Verifier:
         """Verify a presentation: its own proof (purpose `authentication`, by the holder), the
         expected challenge (consumed once, last, when everything else verified) and domain,
         every contained credential, and holder binding."""
-        options = options or VerifyOptions()
+        options = options or _NO_OPTIONS
         now = now or datetime.now(UTC)
         presentation = _unwrap_envelope(presentation, ENVELOPED_VP_TYPE, _ENVELOPED_VP_MEDIA_TYPES)
         if isinstance(presentation, dict) and _object_count_over(

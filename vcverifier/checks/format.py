@@ -102,7 +102,9 @@ def _dates(document: JsonObject, version: str | None) -> list[str]:
 
 
 def _typed_entries(document: JsonObject, name: str) -> list[str]:
-    for entry in as_list(document.get(name)):
+    if name not in document:
+        return []
+    for entry in as_list(document[name]):
         if not isinstance(entry, dict) or not isinstance(entry.get("type"), str | list):
             return [f"every {name} entry must be an object with a type"]
     return []
@@ -111,7 +113,9 @@ def _typed_entries(document: JsonObject, name: str) -> list[str]:
 def _schema_entries(document: JsonObject) -> list[str]:
     # VC Data Model 2.0, 4.11 Data Schemas: each credentialSchema MUST specify its type and an
     # id that MUST be a URL identifying the schema (the type itself is checked by _typed_entries).
-    for entry in as_list(document.get("credentialSchema")):
+    if "credentialSchema" not in document:
+        return []
+    for entry in as_list(document["credentialSchema"]):
         if isinstance(entry, dict) and not is_url(entry.get("id")):
             return ["every credentialSchema entry must have an id that is a URL"]
     return []

@@ -21,6 +21,8 @@ cached in a bounded LRU, so parsed keys are reused.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar
 
 from vcverifier import multibase
@@ -46,6 +48,7 @@ _FORMATS = {MULTIKEY: MULTIKEY_CONTEXT, ED25519_2020: ED25519_2020_CONTEXT}
 _RAW_LENGTH = {KeyType.ED25519: 32, KeyType.P256: 33, KeyType.P384: 49}
 _X25519_PUB = 0xEC
 _P = 2**255 - 19
+_COMPUTED: Mapping[str, str] = MappingProxyType({"source": "computed", "method": "key"})
 
 
 def did_key_from_public_key(key: PublicKey) -> str:
@@ -151,21 +154,26 @@ class DidKey:
                 f"unsupported did:key publicKeyFormat {public_key_format!r} "
                 f"(supported: {', '.join(_FORMATS)})"
             )
-        self._cache: OrderedDict[str, DidDocument] = OrderedDict()
+        self._cache: OrderedDict[str, ResolvedDid] = OrderedDict()
         self._cache_size = cache_size
         self._format = public_key_format
 
     async def resolve(self, did: str) -> ResolvedDid:
-        return ResolvedDid(self.document(did), {"source": "computed", "method": "key"})
+        return self._resolved(did)
 
     def document(self, did: str) -> DidDocument:
         """The validated DidDocument of `did` (cached). Raises as `did_key_document`."""
+        return self._resolved(did).document
+
+    def _resolved(self, did: str) -> ResolvedDid:
         cached = self._cache.get(did)
         if cached is not None:
             self._cache.move_to_end(did)
             return cached
         document = DidDocument(did, did_key_document(did, public_key_format=self._format))
-        self._cache[did] = document
+        # Cached and shared by every resolution of `did`: the evidence is read-only.
+        resolved = ResolvedDid(document, _COMPUTED)
+        self._cache[did] = resolved
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-        return document
+        return resolved

@@ -80,5 +80,6 @@ class ResolverRegistry:
         did = url.split("#", 1)[0].split("?", 1)[0].split("/", 1)[0] if "#" in url else url
         if "#" not in url:
             raise ResolutionError(f"verification method {url[:200]} has no fragment")
-        resolved = await self.resolve(did)
+        method, _ = parse_did(did)  # what `resolve` does, one coroutine fewer
+        resolved = await self.method(method).resolve(did)
         return resolved.document.verification_method(url, relationship), resolved

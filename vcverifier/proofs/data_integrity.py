@@ -18,7 +18,6 @@ is a failed check; only programming errors propagate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -261,7 +260,9 @@ async def _verify_one(
     _verify_signature(state, signed_document, loader)
 
 
-def _evidence(states: Iterable[_ProofState]) -> tuple[dict[str, str], dict[str, str]]:
+def _evidence(states: list[_ProofState]) -> tuple[dict[str, str], dict[str, str]]:
+    if len(states) == 1:
+        return _one_evidence(states[0])
     did_evidence: dict[str, list[str]] = {}
     suites: list[str] = []
     vms: list[str] = []
@@ -285,6 +286,29 @@ def _evidence(states: Iterable[_ProofState]) -> tuple[dict[str, str], dict[str, 
         {k: " ".join(dict.fromkeys(v)) for k, v in did_evidence.items()},
         {k: v for k, v in proof_evidence.items() if v},
     )
+
+
+def _one_evidence(state: _ProofState) -> tuple[dict[str, str], dict[str, str]]:
+    """`_evidence` of a single proof (the common case), without the merging of a proof set."""
+    vm, resolved = state.vm, state.resolved
+    did_evidence: dict[str, str] = {}
+    proof_evidence: dict[str, str] = {}
+    if state.suite is not None and state.suite.name:
+        proof_evidence["suites"] = state.suite.name
+    if vm is not None:
+        did_evidence["dids"] = vm.controller
+        if vm.id:
+            proof_evidence["verificationMethods"] = vm.id
+        if vm.type:
+            proof_evidence["verificationMethodTypes"] = vm.type
+    if resolved is not None:
+        for key, value in resolved.evidence.items():
+            text = str(value)
+            if key in did_evidence and did_evidence[key] != text:
+                did_evidence[key] += " " + text  # only "dids" can already be there
+            else:
+                did_evidence[key] = text
+    return did_evidence, proof_evidence
 
 
 def _no_proof(reason: str) -> ProofOutcome:
@@ -346,14 +370,33 @@ async def verify_data_integrity(
             warnings=warnings,
         )
     did_evidence, proof_evidence = _evidence(states)
-    did_problems = tuple(p for s in states for p in s.did_problems)
-    proof_problems = tuple(p for s in states for p in s.proof_problems)
+    did_problems: tuple[Problem, ...] = ()
+    proof_problems: tuple[Problem, ...] = ()
+    resolution_attempted, all_verified = False, True
+    controllers: dict[str, None] = {}
+    challenges: list[str] = []
+    domains: list[str] = []
+    for s in states:
+        if s.did_problems:
+            did_problems += tuple(s.did_problems)
+        if s.proof_problems:
+            proof_problems += tuple(s.proof_problems)
+        resolution_attempted = resolution_attempted or s.resolution_attempted
+        if not s.verified:
+            all_verified = False
+        elif s.proof is not None and s.vm is not None:
+            # What the proofs that verified establish: signers, challenges, domains.
+            controllers[s.vm.controller] = None
+            challenge = s.proof.get("challenge")
+            if isinstance(challenge, str):
+                challenges.append(challenge)
+            domains.extend(_as_strings(s.proof.get("domain")) or ())
     n = len(states)
     what = "the proof's" if n == 1 else f"all {n} proofs'"
 
     if did_problems:
         did = CheckResult(DID, Outcome.FAILED, did_problems[0].detail, did_problems, did_evidence)
-    elif not any(s.resolution_attempted for s in states):
+    elif not resolution_attempted:
         did = CheckResult.skipped(DID, "not checked: the proof check failed")
     else:
         did = CheckResult(
@@ -368,7 +411,7 @@ async def verify_data_integrity(
         proof = CheckResult(
             PROOF, Outcome.FAILED, proof_problems[0].detail, proof_problems, proof_evidence
         )
-    elif not all(s.verified for s in states):
+    elif not all_verified:
         proof = CheckResult(
             PROOF, Outcome.SKIPPED, "not checked: the did check failed", (), proof_evidence
         )
@@ -380,25 +423,6 @@ async def verify_data_integrity(
             (),
             proof_evidence,
         )
-
-    verified = [s for s in states if s.verified and s.proof is not None and s.vm is not None]
-    controllers = tuple(dict.fromkeys(s.vm.controller for s in verified if s.vm is not None))
-    challenges = tuple(
-        s.proof["challenge"]
-        for s in verified
-        if s.proof is not None and isinstance(s.proof.get("challenge"), str)
-    )
-    domains = tuple(
-        d
-        for s in verified
-        if s.proof is not None
-        for d in (_as_strings(s.proof.get("domain")) or [])
-    )
     return ProofOutcome(
-        did=did,
-        proof=proof,
-        controllers=controllers,
-        challenges=challenges,
-        domains=domains,
-        warnings=tuple(warnings),
+        did, proof, tuple(controllers), tuple(challenges), tuple(domains), tuple(warnings)
     )

@@ -45,6 +45,15 @@ FAILURES = (
     "verification-method-not-pinned",
 )
 _TITLE = "Untrusted issuer"
+# The warning when no list is in force (immutable, so one instance serves every evaluation).
+_NOT_CONFIGURED = (
+    Problem(
+        type=pt.TRUST_NOT_CONFIGURED,
+        title="Issuer trust not checked",
+        detail="no trust list is configured, so the issuer's trust was not checked",
+        check=TRUST,
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,14 +199,8 @@ class TrustEvaluator:
         down) and ConfigError (an unreadable list file)."""
         found, missing, named = await self._lists(lists)
         if not found and not named:
-            warning = Problem(
-                type=pt.TRUST_NOT_CONFIGURED,
-                title="Issuer trust not checked",
-                detail="no trust list is configured, so the issuer's trust was not checked",
-                check=TRUST,
-            )
             result = CheckResult.skipped(TRUST, "no trust list is configured", lists="none")
-            return TrustEvaluation(result, (warning,))
+            return TrustEvaluation(result, _NOT_CONFIGURED)
         if missing:
             reason = f"trust list {', '.join(missing)} does not exist"
             return TrustEvaluation(_fail(reason, "list-not-found", list=", ".join(missing)))

@@ -73,8 +73,10 @@ class Evidence:
         return max(0.0, (now - self.fetched_at).total_seconds())
 
     def describe(self, now: datetime) -> dict[str, str]:
-        """Evidence fields for a CheckResult: source and whole seconds of age."""
-        return {"source": self.source, "age_seconds": str(int(self.age_seconds(now)))}
+        """Evidence fields for a CheckResult: source and whole seconds of age (a new dict)."""
+        age = now - self.fetched_at  # whole seconds, never negative: int(age_seconds(now))
+        seconds = age.days * 86_400 + age.seconds if age.days >= 0 else 0
+        return {"source": self.source, "age_seconds": str(seconds)}
 
 
 BundleLookup = Callable[[], Awaitable[tuple[bytes, datetime] | None]]

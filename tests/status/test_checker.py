@@ -7,7 +7,7 @@ import asyncio
 import gzip
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,7 @@ from vcverifier import problem_types as pt
 from vcverifier.cache import StateStore
 from vcverifier.config import Settings
 from vcverifier.result import STATUS, CheckResult, Outcome, VerificationResult
-from vcverifier.status import make_status_list
+from vcverifier.status import StatusChecker, make_status_list
 from vcverifier.testing import ED25519_2020, FIXED_TIME, V1, V2, Issuer, credential, tamper
 from vcverifier.verifier import Verifier
 
@@ -39,6 +39,8 @@ def status_list(
     length: int = 131_072,
     encoded: str | None = None,
     ttl: int | None = None,
+    valid_from: str = "2025-12-01T00:00:00Z",
+    valid_until: str = "2027-01-01T00:00:00Z",
 ) -> dict[str, Any]:
     subject: dict[str, Any] = {
         "id": url + "#list",
@@ -53,8 +55,8 @@ def status_list(
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer.did,
-        "validFrom": "2025-12-01T00:00:00Z",
-        "validUntil": "2027-01-01T00:00:00Z",
+        "validFrom": valid_from,
+        "validUntil": valid_until,
         "credentialSubject": subject,
     }
     return issuer.sign(doc)
@@ -539,3 +541,81 @@ async def test_both_back_ends_give_the_same_status_results(
             assert status_of(memory).to_json() == status_of(redis).to_json()
             assert memory.warnings == redis.warnings
     assert http_server.count("/status/both") == 2
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def test_list_validity_window_applies_to_cached_copies(
+    make_verifier: Callable[..., Verifier], http_server: LocalServer
+) -> None:
+    # Validate Algorithm, step 3 on every use of a cached list, with the clock skew (30 s):
+    # a list valid until NOW + 60 s is cached until then, its last-known-good copy then serves
+    # (with a warning) until NOW + 90 s, and fails from then on.
+    url = http_server.url("/status/window")
+    body = status_list(ISSUER, url, valid_until=_iso(NOW + timedelta(seconds=60)))
+    http_server.json("/status/window", body)
+    verifier = make_verifier(clock_skew_seconds=30)
+    cred = credential_with(entry(url, 1))
+    for seconds, source in ((0, "fetched"), (59, "cache")):
+        check = status_of(
+            await verifier.verify_credential(cred, now=NOW + timedelta(seconds=seconds))
+        )
+        assert (check.outcome, check.evidence["source"]) == (Outcome.PASSED, source)
+    http_server.remove("/status/window")
+    check = status_of(await verifier.verify_credential(cred, now=NOW + timedelta(seconds=89)))
+    assert (check.outcome, check.evidence["source"]) == (Outcome.PASSED, "stale-cache")
+    for seconds in (90, 91):
+        check = status_of(
+            await verifier.verify_credential(cred, now=NOW + timedelta(seconds=seconds))
+        )
+        assert check.outcome is Outcome.FAILED
+        assert problem_types(check) == {pt.STATUS_VERIFICATION_ERROR}
+        assert check.evidence["source"] == "stale-cache"
+
+
+async def test_list_not_yet_valid_fails_even_from_the_warm_cache(
+    make_verifier: Callable[..., Verifier], http_server: LocalServer
+) -> None:
+    # A copy fetched when the list was valid, read back (warm) at an earlier verification time:
+    # its validFrom (NOW + 100 s, skew 30 s) is checked on the warm path too.
+    url = http_server.url("/status/early")
+    body = status_list(ISSUER, url, valid_from=_iso(NOW + timedelta(seconds=100)))
+    http_server.json("/status/early", body)
+    verifier = make_verifier(clock_skew_seconds=30)
+    cred = credential_with(entry(url, 1))
+    check = status_of(await verifier.verify_credential(cred, now=NOW + timedelta(seconds=200)))
+    assert (check.outcome, check.evidence["source"]) == (Outcome.PASSED, "fetched")
+    for seconds in (70, 69):
+        check = status_of(
+            await verifier.verify_credential(cred, now=NOW + timedelta(seconds=seconds))
+        )
+        assert check.evidence["source"] == "cache"
+        if seconds == 70:
+            assert check.outcome is Outcome.PASSED
+        else:
+            assert problem_types(check) == {pt.STATUS_VERIFICATION_ERROR}
+    assert http_server.count("/status/early") == 1
+
+
+async def test_decoded_lists_stay_within_the_byte_bound(
+    verifier: Verifier, http_server: LocalServer
+) -> None:
+    # Two 16 KB lists, room for one decoded list: each check still reads its own list.
+    checker = verifier.status
+    assert isinstance(checker, StatusChecker)
+    checker.bitstrings.max_total_bytes = 20_000
+    urls = [http_server.url(f"/status/bound-{n}") for n in range(2)]
+    for n, url in enumerate(urls):
+        http_server.json(f"/status/bound-{n}", status_list(ISSUER, url, bits={n: 1}))
+    for _ in range(3):
+        for n, url in enumerate(urls):
+            for index in (0, 1):
+                check = status_of(
+                    await verifier.verify_credential(credential_with(entry(url, index)), now=NOW)
+                )
+                expected = Outcome.FAILED if index == n else Outcome.PASSED
+                assert check.outcome is expected
+                assert checker._records_bytes <= 20_000
+    assert [http_server.count(f"/status/bound-{n}") for n in range(2)] == [1, 1]

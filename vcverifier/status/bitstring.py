@@ -62,6 +62,8 @@ def read_status(bits: bytes, index: int, size: int = 1) -> int:
             f"status index {index} (size {size}) is beyond the list's {len(bits) * 8} bits",
             problem_type=pt.RANGE_ERROR,
         )
+    if size == 1:
+        return (bits[start >> 3] >> (7 - (start & 7))) & 1
     value = 0
     for position in range(start, start + size):
         byte = bits[position >> 3]

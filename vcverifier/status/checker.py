@@ -59,6 +59,8 @@ from vcverifier.types import JsonObject
 
 VerifyList = Callable[[JsonObject, datetime], Awaitable[VerificationResult]]
 
+_MAX_RECORDS = 256  # parsed cached records kept in process (see StatusChecker._parsed)
+
 _ACCEPT = (
     "application/vc+ld+json, application/vc, application/ld+json;q=0.9, application/json;q=0.8"
 )
@@ -144,13 +146,32 @@ class ListRecord:
             raise StatusVerificationError(f"unreadable cached status list: {exc}") from exc
 
 
-@dataclass(frozen=True, slots=True)
 class _Parsed:
-    """A cached ListRecord as the warm path uses it: parsed once per cached value."""
+    """A cached ListRecord as the warm path uses it, built once per cached value: the record,
+    its validity window (and the same bounds with the clock skew applied), the digest of its
+    list and, once decoded for this record, the bitstring itself."""
 
-    record: ListRecord
-    window: _Window
-    bits_key: str  # the BitstringCache key of its encodedList
+    __slots__ = ("bits", "bits_key", "not_after", "not_before", "record", "window")
+
+    def __init__(self, record: ListRecord, skew: timedelta) -> None:
+        self.record = record
+        self.window = _window(record.url, record.valid_from, record.valid_until)
+        start, end = self.window
+        # Invalid when now + skew < start, or now - skew >= end (see _check_window); a bound
+        # past the datetime range can never be crossed.
+        self.not_before = _shifted(start, -skew)
+        self.not_after = _shifted(end, skew)
+        self.bits_key = _bits_key(record.encoded_list)
+        self.bits: bytes | None = None
+
+
+def _shifted(moment: datetime | None, delta: timedelta) -> datetime | None:
+    if moment is None:
+        return None
+    try:
+        return moment + delta
+    except OverflowError:
+        return None
 
 
 class StatusChecker:
@@ -180,7 +201,9 @@ class StatusChecker:
             lock_ttl_seconds=settings.fetch_timeout_seconds + 10,
         )
         self.bitstrings = BitstringCache()
+        # Parsed cached records (with their decoded lists), bounded in count and list bytes.
         self._records: OrderedDict[bytes, _Parsed] = OrderedDict()
+        self._records_bytes = 0
         # Bundled lists verified once per process (the bundle does not change while loaded).
         self._bundled: dict[tuple[str, str], bytes] = {}
         self._skew = timedelta(seconds=settings.clock_skew_seconds)
@@ -240,7 +263,9 @@ class StatusChecker:
             return CheckResult.from_error(
                 STATUS, exc, evidence={"url": url, "purpose": entry.purpose}
             ), ()
-        fields = {**evidence.describe(now), "url": url, "purpose": entry.purpose}
+        fields = evidence.describe(now)
+        fields["url"] = url
+        fields["purpose"] = entry.purpose
         warnings: tuple[Problem, ...] = ()
         if evidence.source in ("stale-cache", "bundle"):
             age = age_text(evidence.age_seconds(now))
@@ -304,16 +329,16 @@ class StatusChecker:
         # parse them, their dates and the digest of their list once.
         found = self._records.get(data)
         if found is None:
-            record = ListRecord.from_bytes(data)
-            found = _Parsed(
-                record,
-                _window(record.url, record.valid_from, record.valid_until),
-                _bits_key(record.encoded_list),
-            )
+            found = _Parsed(ListRecord.from_bytes(data), self._skew)
             self._records[data] = found
-            if len(self._records) > 256:
-                self._records.popitem(last=False)
+            self._trim_records()
         return found
+
+    def _trim_records(self) -> None:
+        limit = self.bitstrings.max_total_bytes
+        while len(self._records) > _MAX_RECORDS or self._records_bytes > limit:
+            _, evicted = self._records.popitem(last=False)
+            self._records_bytes -= len(evicted.bits or b"")
 
     def _read(
         self, entry: StatusEntry, parsed: _Parsed, credential: JsonObject, *, now: datetime
@@ -330,15 +355,25 @@ class StatusChecker:
             raise StatusVerificationError(
                 f"the status list {record.url} is not a {entry.method.list_credential_type}"
             )
-        # ...be valid now...
-        self._check_window(record.url, parsed.window, now=now)
+        # ...be valid now (the bounds of _check_window, precomputed)...
+        if (parsed.not_before is not None and now < parsed.not_before) or (
+            parsed.not_after is not None and now >= parsed.not_after
+        ):
+            self._check_window(record.url, parsed.window, now=now)  # raises, saying which
         # ...and serve the entry's purpose.
         if entry.purpose not in record.purposes:
             raise StatusVerificationError(
                 f"the status list {record.url} has statusPurpose {', '.join(record.purposes)}, "
                 f"not {entry.purpose}"
             )
-        bits = self._bits(entry.method, record.encoded_list, key=parsed.bits_key)
+        bits = parsed.bits
+        if bits is None:
+            # Decoded by the method whose entry type the record has (checked above).
+            bits = self._bits(entry.method, record.encoded_list, key=parsed.bits_key)
+            # `parsed` came from _parsed() just before, with no await since: it is memoized.
+            parsed.bits = bits
+            self._records_bytes += len(bits)
+            self._trim_records()
         return read_status(bits, entry.index, entry.size)
 
     def _check_window(self, url: str, window: _Window, *, now: datetime) -> None:

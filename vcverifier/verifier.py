@@ -148,6 +148,9 @@ class _Secured:
     warnings: tuple[Problem, ...] = ()
 
 
+_CONTAINER = (dict, list)
+
+
 def _object_count_over(value: Any, limit: int) -> bool:
     """Whether `value` holds more than `limit` JSON objects (stops counting past the limit)."""
     count = 0
@@ -170,7 +173,7 @@ def _object_count_over(value: Any, limit: int) -> bool:
             kind = type(member)
             if kind is dict or kind is list:
                 push(member)
-            elif kind is not str and isinstance(member, dict | list):
+            elif kind is not str and isinstance(member, _CONTAINER):
                 push(member)
     return False
 

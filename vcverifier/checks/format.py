@@ -23,6 +23,10 @@ from vcverifier.types import JsonObject
 V1 = "https://www.w3.org/2018/credentials/v1"
 V2 = "https://www.w3.org/ns/credentials/v2"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+_VERSIONS = {V2: "2.0", V1: "1.1"}
+# isinstance() targets built once (`str | dict` in a call builds a new union every time).
+_STR_OR_DICT = (str, dict)
+_STR_OR_LIST = (str, list)
 
 
 def is_url(value: object) -> bool:
@@ -39,7 +43,7 @@ def data_model_version(document: JsonObject) -> str | None:
     """ "2.0", "1.1", or None when the first context is neither base context."""
     contexts = as_list(document.get("@context"))
     first = contexts[0] if contexts else None
-    return {V2: "2.0", V1: "1.1"}.get(first) if isinstance(first, str) else None
+    return _VERSIONS.get(first) if isinstance(first, str) else None
 
 
 def types_of(document: JsonObject) -> list[str]:
@@ -74,11 +78,11 @@ def _common(document: Any, base_type: str) -> tuple[list[str], str | None]:
     elif version == "2.0" and not isinstance(contexts, list) and contexts != V2:
         problems.append("@context must be a string or a list")
     for ctx in as_list(contexts):
-        if not isinstance(ctx, str | dict):
+        if not isinstance(ctx, _STR_OR_DICT):
             problems.append("every @context entry must be a URL or an object")
             break
     types = document.get("type")
-    if not isinstance(types, str | list) or not all(isinstance(t, str) for t in as_list(types)):
+    if not isinstance(types, _STR_OR_LIST) or not all(isinstance(t, str) for t in as_list(types)):
         problems.append("type must be a string or a list of strings")
     elif base_type not in as_list(types):
         problems.append(f"type must include {base_type}")
@@ -105,7 +109,7 @@ def _typed_entries(document: JsonObject, name: str) -> list[str]:
     if name not in document:
         return []
     for entry in as_list(document[name]):
-        if not isinstance(entry, dict) or not isinstance(entry.get("type"), str | list):
+        if not isinstance(entry, dict) or not isinstance(entry.get("type"), _STR_OR_LIST):
             return [f"every {name} entry must be an object with a type"]
     return []
 

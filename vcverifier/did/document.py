@@ -86,7 +86,7 @@ def parse_verification_method(data: Any) -> VerificationMethod:
 class DidDocument:
     """A resolved DID document, validated against the DID it was resolved for."""
 
-    __slots__ = ("_methods", "data", "id")
+    __slots__ = ("_authorized", "_methods", "data", "id")
 
     def __init__(self, did: str, data: Any) -> None:
         if not isinstance(data, dict):
@@ -99,6 +99,9 @@ class DidDocument:
         self.id = did
         self.data: JsonObject = data
         self._methods: dict[str, VerificationMethod] = {}
+        # (url, relationship) -> the method `verification_method` returned for them. Only
+        # methods listed in the document get in, so it is bounded by the document's size.
+        self._authorized: dict[tuple[str, str], VerificationMethod] = {}
 
     def _absolute(self, ref: str) -> str:
         return self.id + ref if ref.startswith("#") else ref
@@ -128,6 +131,14 @@ class DidDocument:
     def verification_method(self, url: str, relationship: str) -> VerificationMethod:
         """The verification method `url`, if listed under `relationship` and controlled by this
         DID. Raises ResolutionError (or UnsupportedError for unknown key types)."""
+        authorized = self._authorized.get((url, relationship))
+        if authorized is not None:
+            return authorized
+        vm = self._verification_method(url, relationship)
+        self._authorized[url, relationship] = vm
+        return vm
+
+    def _verification_method(self, url: str, relationship: str) -> VerificationMethod:
         if relationship not in RELATIONSHIPS:
             raise ResolutionError(f"unknown verification relationship {relationship!r}")
         url = self._absolute(url)

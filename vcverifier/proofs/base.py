@@ -128,7 +128,8 @@ class _Suite:
             raise malformed("a proof must be a JSON object")
         # Verify Proof, steps 1-3: proof options are the proof without proofValue.
         signature = decode_proof_value(proof, key.key_type)
-        options = {k: v for k, v in proof.items() if k != "proofValue"}
+        options = dict(proof)
+        options.pop("proofValue", None)
         # `document` is the unsecured document: its `proof`, if any, holds the previous proofs
         # of a chain, which this proof binds (Data Integrity, Verify Proof Sets and Chains).
         unsecured = self.verification_document(document, options)

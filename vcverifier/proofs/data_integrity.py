@@ -151,7 +151,8 @@ def _document_for(
     state: _ProofState, document: JsonObject, proof: JsonObject, all_proofs: list[Any]
 ) -> JsonObject | None:
     """Verify Proof Sets and Chains, steps 3.1-3.2: the document this proof signed."""
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    unsecured = dict(document)  # a shallow copy without `proof`: nothing else is copied
+    unsecured.pop("proof", None)
     previous = _as_strings(proof.get("previousProof"))
     if previous is None:
         return unsecured

@@ -300,9 +300,7 @@ class Verifier:
             expected_controller=expected if isinstance(expected, str) else None,
             relax_controller=self.settings.conformance,
         )
-        vms = tuple(
-            v for v in outcome.proof.evidence.get("verificationMethods", "").split(" ") if v
-        )
+        vms = tuple(filter(None, outcome.proof.evidence.get("verificationMethods", "").split(" ")))
         return _Secured(
             mechanism=DATA_INTEGRITY,
             document=document,

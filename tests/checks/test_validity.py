@@ -74,3 +74,19 @@ def test_parse_datetime(text: object, expected: datetime | None) -> None:
 def test_parse_datetime_out_of_range_offsets_are_not_dates() -> None:
     assert parse_datetime("0001-01-01T00:00:00+01:00") is None
     assert parse_datetime("9999-12-31T23:59:59-01:00") is None
+
+
+def test_first_unreadable_date_is_reported_starts_before_ends() -> None:
+    doc = {"validUntil": "nope", "validFrom": "also nope"}
+    result = check_validity(doc, now=NOW, skew=SKEW)
+    assert result.outcome is Outcome.FAILED
+    assert result.reason.startswith("validFrom ")
+
+
+def test_end_of_time_without_dates_is_skipped_not_an_overflow() -> None:
+    # `now + skew` is only computed when a start date needs it (it overflows here).
+    end_of_time = datetime.max.replace(tzinfo=UTC)
+    assert check_validity({}, now=end_of_time, skew=SKEW).outcome is Outcome.SKIPPED
+    passed = check_validity({"validFrom": "2020-01-01T00:00:00Z"}, now=NOW, skew=SKEW)
+    assert passed.outcome is Outcome.PASSED
+    assert dict(passed.evidence) == {"now": "2026-06-01T12:00:00Z", "skewSeconds": "300"}

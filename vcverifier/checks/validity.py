@@ -11,32 +11,33 @@ from datetime import datetime, timedelta
 
 from vcverifier import problem_types as pt
 from vcverifier.checks.dates import format_datetime, parse_datetime
-from vcverifier.result import VALIDITY, CheckResult
+from vcverifier.result import VALIDITY, CheckResult, Outcome
 from vcverifier.types import JsonObject
 
 _START = ("validFrom", "issuanceDate")
 _END = ("validUntil", "expirationDate")
+_NAMES = _START + _END  # read in this order: the first unreadable one is reported
 
 
 def check_validity(document: JsonObject, *, now: datetime, skew: timedelta) -> CheckResult:
     starts: list[tuple[str, datetime]] = []
     ends: list[tuple[str, datetime]] = []
-    for names, bucket in ((_START, starts), (_END, ends)):
-        for name in names:
-            if name not in document:
-                continue
-            parsed = parse_datetime(document[name], require_offset=False)
-            if parsed is None:
-                return CheckResult.failed(
-                    VALIDITY,
-                    f"{name} is not a date-time, so validity cannot be established",
-                    problem_type=pt.MALFORMED_VALUE_ERROR,
-                    title="Invalid date",
-                )
-            bucket.append((name, parsed))
+    for name in _NAMES:
+        if name not in document:
+            continue
+        parsed = parse_datetime(document[name], require_offset=False)
+        if parsed is None:
+            return CheckResult.failed(
+                VALIDITY,
+                f"{name} is not a date-time, so validity cannot be established",
+                problem_type=pt.MALFORMED_VALUE_ERROR,
+                title="Invalid date",
+            )
+        (starts if name in _START else ends).append((name, parsed))
     evidence = {"now": format_datetime(now), "skewSeconds": str(int(skew.total_seconds()))}
+    latest_start = now + skew if starts else now  # (only computed when needed: it can overflow)
     for name, start in starts:
-        if start > now + skew:
+        if start > latest_start:
             return CheckResult.failed(
                 VALIDITY,
                 f"not yet valid: {name} is {format_datetime(start)}",
@@ -44,8 +45,9 @@ def check_validity(document: JsonObject, *, now: datetime, skew: timedelta) -> C
                 title="Credential not yet valid",
                 evidence=evidence,
             )
+    earliest_end = now - skew if ends else now
     for name, end in ends:
-        if end < now - skew:
+        if end < earliest_end:
             return CheckResult.failed(
                 VALIDITY,
                 f"expired: {name} was {format_datetime(end)}",
@@ -63,4 +65,4 @@ def check_validity(document: JsonObject, *, now: datetime, skew: timedelta) -> C
         )
     if not starts and not ends:
         return CheckResult.skipped(VALIDITY, "no validity period stated", **evidence)
-    return CheckResult.passed(VALIDITY, "within its validity period", **evidence)
+    return CheckResult(VALIDITY, Outcome.PASSED, "within its validity period", (), evidence)

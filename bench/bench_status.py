@@ -20,7 +20,7 @@ One run, one process, the same verifier settings for all rows:
   credential and the decoding;
 - "cold list, 8 concurrent verifications on 2 workers": two verifiers sharing one state store
   (as two workers share Redis) meet new lists at once; the row counts the fetches the server
-  saw per list (single flight: 1).
+  saw per list (single flight: 1). With `--redis`, the same with two worker processes.
 
 The verification rows are measured interleaved, one pass over the 32 credentials per case in
 turn, so load from other work on the machine hits every case alike; each case's rate (wall
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import threading
 import time
 import uuid
@@ -154,6 +155,67 @@ async def interleaved(
     return wall_best, cpu_best
 
 
+def _process_worker(
+    redis_url: str,
+    prefix: str,
+    origin: str,
+    docs: list[dict[str, Any]],
+    barrier: Any,
+) -> None:
+    """One worker process: a verifier on the shared Redis store meets each new list with
+    CONCURRENT verifications at once, in step with the other worker (the barrier)."""
+    from vcverifier.cache_redis import RedisStore
+
+    async def run() -> None:
+        store = RedisStore(redis_url, prefix=prefix)
+        settings = Settings(allow_private_network=origin, trust_dir=Path("/nonexistent"))
+        verifier = Verifier.from_settings(settings, store=store)
+        for doc in docs:
+            barrier.wait()
+            await asyncio.gather(*(verify_ok(verifier, doc) for _ in range(CONCURRENT)))
+        await store.close()
+
+    asyncio.run(run())
+
+
+async def verify_ok(chosen: Verifier, doc: dict[str, Any], *, check: bool = True) -> None:
+    result = await chosen.verify_credential(doc, now=NOW)
+    status = result.check(STATUS)
+    if not result.verified or status is None:
+        raise SystemExit(f"benchmark credential did not verify: {result.to_json()}")
+    if check and doc.get("credentialStatus") and status.outcome is not Outcome.PASSED:
+        raise SystemExit(f"status check did not pass: {status}")
+
+
+async def fetches_across_processes(
+    redis_url: str, origin: str, urls: list[str], docs: list[dict[str, Any]]
+) -> int:
+    """The most fetches any of `urls` cost when two worker processes sharing Redis met it."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    prefix = f"bench-{uuid.uuid4().hex[:8]}:"
+    workers = [
+        context.Process(target=_process_worker, args=(redis_url, prefix, origin, docs, barrier))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+
+    def wait() -> None:
+        for worker in workers:
+            worker.join(timeout=300)
+            if worker.exitcode != 0:
+                raise SystemExit(f"a worker process failed (exit code {worker.exitcode})")
+
+    await asyncio.to_thread(wait)
+    from vcverifier.cache_redis import RedisStore
+
+    store = RedisStore(redis_url, prefix=prefix)
+    await store.flushdb()  # only this run's prefix
+    await store.close()
+    return max((_Handler.counts[url[len(origin) :]] for url in urls), default=0)
+
+
 def _store(redis_url: str | None) -> StateStore:
     if redis_url is None:
         return MemoryStore()
@@ -173,7 +235,9 @@ async def measure(
     """Every row of this benchmark, as numbers: verifications per second (wall clock) under
     "plain", "skipped", "warm", "warm redis" (with `redis_url`), "check", "cold"; the same per
     CPU second under "cpu <name>"; "redis get" (GETs per second); "fetches per cold list"
-    (concurrent verifications on two workers)."""
+    (the most any new list cost: concurrent verifications on two verifiers sharing the store),
+    "fetches per sequential cold list", and with `redis_url` "fetches per cold list, 2
+    processes" (two worker processes sharing Redis)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
@@ -203,13 +267,7 @@ async def measure(
         stores.append(_store(redis_url))
         on_redis = Verifier.from_settings(settings, store=stores[-1])
 
-    async def verify(chosen: Verifier, doc: dict[str, Any], *, check: bool = True) -> None:
-        result = await chosen.verify_credential(doc, now=NOW)
-        status = result.check(STATUS)
-        if not result.verified or status is None:
-            raise SystemExit(f"benchmark credential did not verify: {result.to_json()}")
-        if check and doc.get("credentialStatus") and status.outcome is not Outcome.PASSED:
-            raise SystemExit(f"status check did not pass: {status}")
+    verify = verify_ok
 
     def one_pass(chosen: Verifier, docs: list[dict[str, Any]], *, check: bool = True) -> Pass:
         async def run() -> None:
@@ -264,6 +322,15 @@ async def measure(
         )
     fetches = [_Handler.counts[url[len(origin) :]] for url in shared_urls]
     out["fetches per cold list"] = max(fetches) if fetches else 0.0
+    if redis_url is not None:
+        # The same across two worker processes sharing Redis (the deployment's case).
+        process_urls = [serve(f"process-{n}") for n in range(cold)]
+        process_docs = [
+            make_credential(issuer, n, suite, url) for n, url in enumerate(process_urls)
+        ]
+        out["fetches per cold list, 2 processes"] = await fetches_across_processes(
+            redis_url, origin, process_urls, process_docs
+        )
 
     server.shutdown()
     server.server_close()
@@ -323,6 +390,11 @@ def report(rows: dict[str, float], suite: str, seconds: float, rounds: int) -> l
         f"Cold list, {CONCURRENT} concurrent verifications on 2 workers sharing the store: "
         f"{rows['fetches per cold list']:.0f} fetch(es) per list.",
     ]
+    if "fetches per cold list, 2 processes" in rows:
+        lines.append(
+            f"Cold list, 2 worker processes sharing Redis, {CONCURRENT} concurrent verifications "
+            f"each: {rows['fetches per cold list, 2 processes']:.0f} fetch(es) per list."
+        )
     if "redis get" in rows:
         lines.append(
             f"One Redis GET (the round trip the in-process mirror saves per warm check): "

@@ -183,7 +183,8 @@ _KEYS = [
     "credentialStatus", "verifiableCredential", "holder", "undefinedTerm", "ex:thing",
     "https://example.org/p", "_:blankProperty", "@foo", "@value", "@language", "@list",
     "@graph", "@reverse", "@context", "coerced", "vocabbed", "listed", "tagged", "nulled",
-    "dated", "alumniOf", "givenName", "https://example.org/\u3000p",
+    "dated", "alumniOf", "givenName", "https://example.org/\u3000p", "reversed", "indexed",
+    "jsonish",
 ]  # fmt: skip
 _GOOD_KEYS = [
     "id", "type", "name", "description", "issuer", "validFrom", "credentialSubject", "evidence",
@@ -213,6 +214,12 @@ _EMBEDDED = st.sampled_from(
         {"@base": "https://example.org/base/"},
         {"givenName": "https://schema.org/givenName"},
         {"graphy": {"@id": "https://example.org/graphy", "@container": "@graph"}},
+        {"name": "https://example.org/name"},  # redefines a protected term: an error
+        {"@import": "https://www.w3.org/ns/credentials/examples/v2"},  # refused in safe mode
+        {"@version": 1.1, "@protected": True, "evidence": {"@id": "https://e.org/ev"}},
+        {"reversed": {"@reverse": "https://example.org/r"}},
+        {"indexed": {"@id": "https://example.org/i", "@container": "@index"}},
+        {"jsonish": {"@id": "https://example.org/j", "@type": "@json"}},
     ]
 )
 _SCALARS = st.one_of(

@@ -71,13 +71,25 @@ class Metrics:
             registry=r,
         )
         self._cache_children: dict[tuple[str, str], Any] = {}
+        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._verification_children: dict[tuple[str, str], tuple[Any, Any]] = {}
         self.challenges_issued = Counter(
             "vcverifier_challenges_issued", "Challenges handed out by POST /challenges", registry=r
         )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.request_seconds.labels(method, route).observe(seconds)
+        # Every request lands here: keep the labelled children (as record_cache does) rather
+        # than look them up under the registry's lock each time. Labels are bounded (route
+        # templates, known methods, the statuses the service answers).
+        key = (method, route, status)
+        children = self._request_children.get(key)
+        if children is None:
+            children = self._request_children[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.request_seconds.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_verification(
         self, kind: str, result: VerificationResult | None, seconds: float, *, outcome: str = ""
@@ -91,8 +103,15 @@ class Metrics:
                     self.failed_checks.labels(kind, check.name).inc()
             if any(not c.verified for c in result.credentials):
                 self.failed_checks.labels(kind, "credential").inc()
-        self.verifications.labels(kind, outcome or "error").inc()
-        self.verification_seconds.labels(kind).observe(seconds)
+        key = (kind, outcome or "error")
+        children = self._verification_children.get(key)
+        if children is None:
+            children = self._verification_children[key] = (
+                self.verifications.labels(*key),
+                self.verification_seconds.labels(kind),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def record_cache(self, cache: str, *, hit: bool) -> None:
         # labels() builds a key and takes a lock each call; warm lookups are hot, so keep the

@@ -17,7 +17,9 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcverifier import __version__
+from vcverifier.api import fast
 from vcverifier.api.deps import Services
+from vcverifier.api.fast import fast_endpoint
 from vcverifier.api.openapi import install_openapi
 from vcverifier.api.problems import install_handlers, internal_error, problem_response
 from vcverifier.api.routes import authorize, challenges, health, trust, verify
@@ -67,6 +69,20 @@ class GuardMiddleware:
             method = str(scope.get("method", ""))
             method = method if method in _METHODS else "other"
             self.metrics.observe_request(method, template, status, time.perf_counter() - started)
+
+
+class VerifierApp(FastAPI):
+    """The service's FastAPI app, with the verify endpoints answered by `api/fast.py` once the
+    lifespan has built the services (the same answers, without FastAPI's per-request layers)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint = fast_endpoint(scope)
+        if endpoint is not None:
+            found: Services | None = getattr(self.state, "services", None)
+            if found is not None:
+                await fast.handle(found, endpoint, scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def _closers(verifier: Verifier) -> list[Callable[[], Awaitable[None]]]:
@@ -138,7 +154,7 @@ def create_app(
             for close in reversed(owned):
                 await close()
 
-    app = FastAPI(
+    app = VerifierApp(
         title="vcverifier",
         version=__version__,
         description="Verify W3C verifiable credentials and presentations (VC API verifier "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,8 +64,8 @@ def _unparseable(detail: str) -> ApiProblem:
     return ApiProblem(422, type=pt.PARSING_ERROR, title="Unparseable request body", detail=detail)
 
 
-def media_type_of(request: Request) -> tuple[str, dict[str, str]]:
-    raw = request.headers.get("content-type", "")
+def parse_media_type(raw: str) -> tuple[str, dict[str, str]]:
+    """(media type, parameters) of a Content-Type value, lower-cased."""
     main, _, rest = raw.partition(";")
     params: dict[str, str] = {}
     for part in rest.split(";"):
@@ -75,8 +75,13 @@ def media_type_of(request: Request) -> tuple[str, dict[str, str]]:
     return main.strip().lower(), params
 
 
-def check_encoding(request: Request) -> None:
-    coding = request.headers.get("content-encoding", "").strip().lower()
+def media_type_of(request: Request) -> tuple[str, dict[str, str]]:
+    return parse_media_type(request.headers.get("content-type", ""))
+
+
+def check_content_coding(raw: str) -> None:
+    """415 for a Content-Encoding other than identity (nothing is ever decompressed)."""
+    coding = raw.strip().lower()
     if coding not in ("", "identity"):
         problem = _unsupported(
             f"content coding {coding!r} is not accepted; send the body uncompressed", ()
@@ -85,24 +90,33 @@ def check_encoding(request: Request) -> None:
         raise problem
 
 
+def check_encoding(request: Request) -> None:
+    check_content_coding(request.headers.get("content-encoding", ""))
+
+
 async def read_limited(request: Request, limit: int) -> bytes:
     """The raw body, refusing (413) as soon as more than `limit` bytes are declared or read."""
-    declared = request.headers.get("content-length")
+    return await read_stream(request.stream(), request.headers.get("content-length"), limit)
+
+
+async def read_stream(chunks: AsyncIterator[bytes], declared: str | None, limit: int) -> bytes:
+    """The body from `chunks` (a request stream that raises `ClientDisconnect`), refusing (413)
+    as soon as more than `limit` bytes are declared (Content-Length `declared`) or read."""
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         raise _too_large(limit)
-    chunks: list[bytes] = []
+    parts: list[bytes] = []
     size = 0
     try:
-        async for chunk in request.stream():
+        async for chunk in chunks:
             size += len(chunk)
             if size > limit:
                 raise _too_large(limit)
-            chunks.append(chunk)
+            parts.append(chunk)
     except ClientDisconnect as exc:
         raise ApiProblem(
             400, type=pt.PARSING_ERROR, title="Incomplete request", detail="client disconnected"
         ) from exc
-    return b"".join(chunks)
+    return b"".join(parts)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -152,6 +166,16 @@ def _check_unicode(value: Any) -> None:
             stack.extend(item)
 
 
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates,
+    parse_float=_finite_float,
+    parse_int=_bounded_int,
+    parse_constant=_reject_constant,
+)
+"""`json.loads(text, **these hooks)` is `JSONDecoder(**these hooks).decode(text)` after a BOM check;
+built once, as building its scanner costs about as much as parsing a credential."""
+
+
 def parse_json(data: bytes, *, max_depth: int) -> Any:
     """Strict JSON from UTF-8 bytes; every failure is a 422 problem."""
     try:
@@ -159,23 +183,22 @@ def parse_json(data: bytes, *, max_depth: int) -> Any:
     except UnicodeDecodeError as exc:
         raise _unparseable("the request body is not valid UTF-8") from exc
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_float=_finite_float,
-            parse_int=_bounded_int,
-            parse_constant=_reject_constant,
-        )
+        if text.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODER.decode(text)
         if _SURROGATE_ESCAPE.search(text):
             _check_unicode(value)
     except RecursionError as exc:
         raise _unparseable(f"JSON nesting deeper than {max_depth} levels") from exc
     except ValueError as exc:  # JSONDecodeError, duplicates, out-of-range numbers, surrogates
         raise _unparseable(f"invalid JSON: {str(exc)[:200]}") from exc
-    try:
-        check_depth(value, max_depth)
-    except InputError as exc:
-        raise _unparseable(str(exc)) from exc
+    # Every nesting level opens a bracket, so a text with no more brackets than `max_depth`
+    # (counting any inside strings too) cannot nest deeper: the walk is skipped, not the limit.
+    if text.count("{") + text.count("[") > max_depth:
+        try:
+            check_depth(value, max_depth)
+        except InputError as exc:
+            raise _unparseable(str(exc)) from exc
     return value
 
 
@@ -194,14 +217,39 @@ async def read_body(
     json_required: bool = True,
 ) -> Body:
     """Read and parse a request body by its media type (JSON, or one of `token_types`)."""
-    check_encoding(request)
-    media_type, params = media_type_of(request)
-    accepted = set(JSON_MEDIA_TYPES) | set(token_types)
-    if media_type not in accepted:
+    headers = request.headers
+    return await read_body_from(
+        headers.get("content-type", ""),
+        headers.get("content-encoding", ""),
+        headers.get("content-length"),
+        request.stream(),
+        max_bytes=max_bytes,
+        max_depth=max_depth,
+        token_types=token_types,
+        json_required=json_required,
+    )
+
+
+async def read_body_from(
+    content_type: str,
+    content_encoding: str,
+    content_length: str | None,
+    chunks: AsyncIterator[bytes],
+    *,
+    max_bytes: int,
+    max_depth: int,
+    token_types: Collection[str] = (),
+    json_required: bool = True,
+) -> Body:
+    """`read_body` from header values and a body stream (what a raw ASGI handler has)."""
+    check_content_coding(content_encoding)
+    media_type, params = parse_media_type(content_type)
+    if media_type not in JSON_MEDIA_TYPES and media_type not in token_types:
+        accepted = set(JSON_MEDIA_TYPES) | set(token_types)
         shown = media_type or "(none)"
         raise _unsupported(f"content type {shown} is not accepted here", accepted)
     _check_charset(params)
-    data = await read_limited(request, max_bytes)
+    data = await read_stream(chunks, content_length, max_bytes)
     if media_type in JSON_MEDIA_TYPES:
         if not data.strip() and not json_required:
             return Body(media_type)

@@ -24,8 +24,9 @@ class Services:
     state_backend: str  # "redis" or "memory", for /readyz
 
 
-def services(request: Request) -> Services:
-    """The app's `Services` (a FastAPI dependency)."""
+async def services(request: Request) -> Services:
+    """The app's `Services` (a FastAPI dependency; async, so FastAPI calls it in the event loop
+    rather than handing it to a worker thread on every request)."""
     found: Services = request.app.state.services
     return found
 

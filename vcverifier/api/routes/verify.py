@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
-from vcverifier.api.body import CREDENTIAL_JWT_TYPES, PRESENTATION_JWT_TYPES, read_body
+from vcverifier.api.body import CREDENTIAL_JWT_TYPES, PRESENTATION_JWT_TYPES, Body, read_body
 from vcverifier.api.deps import Services, ServicesDep
 from vcverifier.api.models import (
     CredentialOptions,
@@ -70,12 +72,77 @@ def _query_options(model: type[M], query: Mapping[str, str]) -> M:
     return _validate(model, raw, what="query options")
 
 
-async def _verify(
-    svc: Services, kind: str, call: VerifyCall, document: JsonObject | str, options: VerifyOptions
-) -> Response:
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One verify endpoint: what its body holds and how it is read."""
+
+    kind: str  # "credential" or "presentation" (metrics label)
+    path: str
+    member: str  # the body member holding the document
+    request_model: type[VerifyCredentialRequest] | type[VerifyPresentationRequest]
+    options_model: type[CredentialOptions]
+    what: str
+    token_types: frozenset[str]
+    default_options: VerifyOptions  # what a body without `options` means
+
+    def verify_call(self, svc: Services) -> VerifyCall:
+        if self.kind == "credential":
+            return svc.verifier.verify_credential
+        return svc.verifier.verify_presentation
+
+
+CREDENTIAL = Endpoint(
+    kind="credential",
+    path="/credentials/verify",
+    member="verifiableCredential",
+    request_model=VerifyCredentialRequest,
+    options_model=CredentialOptions,
+    what="credential request",
+    token_types=CREDENTIAL_JWT_TYPES,
+    default_options=CredentialOptions().to_verify_options(),
+)
+PRESENTATION = Endpoint(
+    kind="presentation",
+    path="/presentations/verify",
+    member="verifiablePresentation",
+    request_model=VerifyPresentationRequest,
+    options_model=PresentationOptions,
+    what="presentation request",
+    token_types=PRESENTATION_JWT_TYPES,
+    default_options=PresentationOptions().to_verify_options(),
+)
+
+
+def document_and_options(
+    endpoint: Endpoint, body: Body, query_string: bytes
+) -> tuple[JsonObject | str, VerifyOptions]:
+    """What to verify and how, from a body read by `read_body` (422 for a wrong shape)."""
+    if body.token is not None:
+        query = QueryParams(query_string)
+        return body.token, _query_options(endpoint.options_model, query).to_verify_options()
+    value = body.json
+    if type(value) is dict and "options" not in value:
+        document = value.get(endpoint.member)
+        if type(document) is dict:
+            # What the model gives for this shape (unknown members ignored, options defaulted),
+            # without building it: the common case of every request.
+            return document, endpoint.default_options
+    req = _validate(endpoint.request_model, value, what=endpoint.what)
+    if isinstance(req, VerifyCredentialRequest):
+        return req.verifiableCredential, req.options.to_verify_options()
+    return req.verifiablePresentation, req.options.to_verify_options()
+
+
+async def verify_body(
+    svc: Services, endpoint: Endpoint, body: Body, query_string: bytes
+) -> tuple[int, JsonObject]:
+    """(status, result JSON) for a read body; raises `ApiProblem` (or `StateUnavailableError`)
+    for an answer that is a problem detail."""
+    document, options = document_and_options(endpoint, body, query_string)
+    kind = endpoint.kind
     started = time.perf_counter()
     try:
-        result = await call(document, options=options)
+        result = await endpoint.verify_call(svc)(document, options=options)
     except InputError as exc:
         svc.metrics.observe_verification(
             kind, None, time.perf_counter() - started, outcome="invalid_input"
@@ -89,14 +156,28 @@ async def _verify(
         )
         raise
     svc.metrics.observe_verification(kind, result, time.perf_counter() - started)
-    return JSONResponse(result.to_json(), status_code=200 if result.verified else 400)
+    return (200 if result.verified else 400), result.to_json()
+
+
+async def _answer(request: Request, svc: Services, endpoint: Endpoint) -> Response:
+    s = svc.settings
+    body = await read_body(
+        request,
+        max_bytes=s.max_body_bytes,
+        max_depth=s.max_json_depth,
+        token_types=endpoint.token_types,
+    )
+    status, content = await verify_body(svc, endpoint, body, request.scope["query_string"])
+    return JSONResponse(content, status_code=status)
 
 
 def build_router() -> APIRouter:
+    """The FastAPI routes (OpenAPI, and any request the fast path in `api/fast.py` passes on);
+    both read and answer through the functions above."""
     router = APIRouter(tags=["verification"])
 
     @router.post(
-        "/credentials/verify",
+        CREDENTIAL.path,
         summary="Verify a credential",
         responses=_RESULT_RESPONSES,
         response_class=JSONResponse,
@@ -106,25 +187,10 @@ def build_router() -> APIRouter:
         """Verify a credential: format, context, DID, proof, validity, trust and status, each
         reported as a named check. Takes the VC API JSON body, or a raw `application/vc+jwt`,
         `application/vc+sd-jwt` or `application/dc+sd-jwt` body (options as query parameters)."""
-        s = svc.settings
-        body = await read_body(
-            request,
-            max_bytes=s.max_body_bytes,
-            max_depth=s.max_json_depth,
-            token_types=CREDENTIAL_JWT_TYPES,
-        )
-        document: JsonObject | str
-        if body.token is not None:
-            document = body.token
-            options = _query_options(CredentialOptions, request.query_params).to_verify_options()
-        else:
-            req = _validate(VerifyCredentialRequest, body.json, what="credential request")
-            document = req.verifiableCredential
-            options = req.options.to_verify_options()
-        return await _verify(svc, "credential", svc.verifier.verify_credential, document, options)
+        return await _answer(request, svc, CREDENTIAL)
 
     @router.post(
-        "/presentations/verify",
+        PRESENTATION.path,
         summary="Verify a presentation",
         responses=_RESULT_RESPONSES,
         response_class=JSONResponse,
@@ -135,24 +201,6 @@ def build_router() -> APIRouter:
         challenge named in `options.challenge` (consumed once, across all workers) and domain,
         every contained credential, and holder binding. Takes the VC API JSON body, or a raw
         `application/vp+jwt` / SD-JWT body (options as query parameters)."""
-        s = svc.settings
-        body = await read_body(
-            request,
-            max_bytes=s.max_body_bytes,
-            max_depth=s.max_json_depth,
-            token_types=PRESENTATION_JWT_TYPES,
-        )
-        document: JsonObject | str
-        if body.token is not None:
-            document = body.token
-            query = _query_options(PresentationOptions, request.query_params)
-            options = query.to_verify_options()
-        else:
-            req = _validate(VerifyPresentationRequest, body.json, what="presentation request")
-            document = req.verifiablePresentation
-            options = req.options.to_verify_options()
-        return await _verify(
-            svc, "presentation", svc.verifier.verify_presentation, document, options
-        )
+        return await _answer(request, svc, PRESENTATION)
 
     return router

@@ -77,6 +77,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
             workers,
         )
     os.environ.update(settings_to_env(settings))
+    level = logging.getLevelName(settings.log_level.upper())
     uvicorn.run(
         FACTORY,
         factory=True,
@@ -84,6 +85,9 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        # uvicorn formats an access line for every request before its logger drops it; at a
+        # level that hides them, do not ask for them (the same output, a little less work).
+        access_log=not isinstance(level, int) or level <= logging.INFO,
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=10,

@@ -1,21 +1,26 @@
-"""Benchmark: POST /presentations/verify against in-process verification, in one run.
+"""Benchmarks of the HTTP service (`vcverifier serve`), in one run with in-process verification.
 
-One eddsa-rdfc-2022 credential inside an eddsa-rdfc-2022 presentation (fixed-seed did:key
-identities from vcverifier.testing). Every request carries its own caller-chosen challenge (each
-is single-use), so all presentations are signed before timing starts.
+    python bench/bench_service.py [credentials] [--quick] [--seconds 2] [--rounds 3]
+    python bench/bench_service.py presentations [--requests 400] [--concurrency 8]
 
-Measured, in this order:
-  1. in-process: `Verifier.verify_presentation` called sequentially (no HTTP), on in-process
-     state, then (with Redis) on the same Redis as the servers ("in-proc+redis");
-  2. `vcverifier serve --workers 1` and 3. `--workers 2`, real processes on 127.0.0.1, driven by
-     one keep-alive httpx client with `--concurrency` requests in flight.
-With Redis reachable (BENCH_REDIS_URL, default redis://127.0.0.1:6379/15) the servers share
-state through it; without, the one-worker run uses the embedded default and the two-worker run
-is skipped (challenges would not be shared).
+`credentials` (the default; what `bench/run_all.py` reports as the service rows of issue 10):
+32 distinct typical eddsa-rdfc-2022 credentials posted to `POST /credentials/verify` over
+keep-alive connections, against `vcverifier serve --workers 1` and `--workers 2` (both started
+once, on the embedded state back end), interleaved round by round with in-process
+`Verifier.verify_credential`:
+  - throughput of one and of two workers (`--connections` connections, default 16);
+  - p50 latency over one connection, one request at a time, next to the in-process p50.
+The load generator is `wrk` when it is installed (`apt-get install wrk`; written in C, it costs a
+few percent of one core), rotating the 32 bodies from a Lua script. Without it, a raw-socket
+asyncio client in this process drives the servers: it costs a good part of a core, so on a
+two-core machine the two-worker rate it measures is lower; the output says which client ran.
+The CPU time each worker used tells whether the connections were spread over both workers.
 
-    python bench/bench_service.py [--requests 400] [--concurrency 8] [--warmup 20]
+`presentations`: one eddsa-rdfc-2022 credential inside an eddsa-rdfc-2022 presentation, each
+request with its own challenge, against in-process verification and one and two workers sharing
+Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/15), driven by httpx clients.
 
-Loopback only; every loop is bounded by --requests.
+Loopback only; every loop is bounded by time or by a request count.
 """
 
 from __future__ import annotations
@@ -24,13 +29,17 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +48,357 @@ import httpx
 from vcverifier import testing
 from vcverifier.config import Settings
 from vcverifier.verifier import Verifier, VerifyOptions
+
+DISTINCT = 32
+NOW = testing.FIXED_TIME + timedelta(days=30)
+
+# --- servers ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(trust_dir: str, redis_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCVERIFIER_")}
+    env["VCVERIFIER_TRUST_DIR"] = trust_dir
+    env["VCVERIFIER_LOG_LEVEL"] = "warning"
+    if redis_url:
+        env["VCVERIFIER_REDIS_URL"] = redis_url
+    return env
+
+
+def start_server(workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    """`vcverifier serve` on a free loopback port, once `/readyz` answers 200."""
+    port = free_port()
+    command = [sys.executable, "-m", "vcverifier", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.5) as sock:
+                sock.sendall(b"GET /readyz HTTP/1.1\r\nHost: bench\r\n\r\n")
+                if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                    return proc, port
+        except OSError:
+            pass
+        time.sleep(0.1)
+    stop_server(proc)
+    raise SystemExit("server did not become ready in 30 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), None where not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(proc: subprocess.Popen[bytes]) -> list[int]:
+    """The worker processes of a multi-worker server (its children), or the server itself."""
+    try:
+        text = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text()
+    except OSError:
+        return [proc.pid]
+    return [int(pid) for pid in text.split()] or [proc.pid]
+
+
+# --- load generators --------------------------------------------------------------------------
+
+_WRK_LUA = """
+local requests = {}
+local n = 0
+function init(args)
+  for line in io.lines(args[1]) do
+    requests[#requests + 1] = wrk.format("POST", "/credentials/verify",
+      {["Content-Type"] = "application/json", ["Host"] = "bench"}, line)
+  end
+end
+function request()
+  n = n + 1
+  return requests[(n % #requests) + 1]
+end
+"""
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+@dataclass
+class Load:
+    """One load run: requests per second, p50 latency (seconds), failed and all requests."""
+
+    rps: float
+    p50: float
+    failures: int
+    requests: int
+
+
+class Wrk:
+    """Drives a server with wrk (one thread), the 32 bodies rotated by a Lua script."""
+
+    name = "wrk"
+
+    def __init__(self, executable: str, bodies: list[bytes], workdir: str) -> None:
+        self.executable = executable
+        self.bodies_path = Path(workdir) / "bodies.txt"
+        self.bodies_path.write_bytes(b"\n".join(bodies) + b"\n")
+        self.script = Path(workdir) / "rotate.lua"
+        self.script.write_text(_WRK_LUA)
+
+    def run(self, port: int, connections: int, seconds: float) -> Load:
+        command = [self.executable, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+        command += ["--latency", "-s", str(self.script), f"http://127.0.0.1:{port}/"]
+        command += ["--", str(self.bodies_path)]
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        value, unit = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        failures = 0
+        for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: (.*)"):
+            found = re.search(pattern, out)
+            if found:
+                failures += sum(int(n) for n in re.findall(r"\d+", found.group(1)))
+        requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        return Load(rps, float(value) * _UNITS[unit], failures, requests)
+
+
+class AsyncioClient:
+    """The fallback load generator: raw HTTP/1.1 over asyncio sockets in this process."""
+
+    name = "asyncio client (wrk not installed)"
+
+    def __init__(self, bodies: list[bytes]) -> None:
+        self.requests = [
+            b"POST /credentials/verify HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json"
+            b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+            for body in bodies
+        ]
+
+    def run(self, port: int, connections: int, seconds: float) -> Load:
+        return asyncio.run(self._run(port, connections, seconds))
+
+    async def _run(self, port: int, connections: int, seconds: float) -> Load:
+        latencies: list[float] = []
+        failures = 0
+        counter = 0
+        deadline = time.perf_counter() + seconds
+
+        async def connection(number: int) -> None:
+            nonlocal failures, counter
+            # Staggered connects, so that several workers each accept some.
+            await asyncio.sleep(0.02 * number)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                while time.perf_counter() < deadline:
+                    counter += 1
+                    t0 = time.perf_counter()
+                    writer.write(self.requests[counter % len(self.requests)])
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    length = 0
+                    for line in head.split(b"\r\n"):
+                        if line.lower().startswith(b"content-length:"):
+                            length = int(line.split(b":", 1)[1])
+                    await reader.readexactly(length)
+                    latencies.append(time.perf_counter() - t0)
+                    failures += head[9:12] != b"200"
+            finally:
+                writer.close()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(connection(n) for n in range(connections)))
+        elapsed = time.perf_counter() - start
+        rps = len(latencies) / elapsed
+        return Load(rps, statistics.median(latencies), failures, len(latencies))
+
+
+def load_generator(bodies: list[bytes], workdir: str) -> Wrk | AsyncioClient:
+    found = shutil.which("wrk")
+    return Wrk(found, bodies, workdir) if found else AsyncioClient(bodies)
+
+
+# --- credentials: the issue 10 service measurement --------------------------------------------
+
+
+def in_process_p50(docs: list[dict[str, Any]], count: int) -> float:
+    """Median seconds of `Verifier.verify_credential` over `count` calls (first tenth dropped)."""
+    verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path("/nonexistent")))
+    loop = asyncio.new_event_loop()
+    latencies = []
+    for i in range(count):
+        t0 = time.perf_counter()
+        loop.run_until_complete(verifier.verify_credential(docs[i % len(docs)], now=NOW))
+        latencies.append(time.perf_counter() - t0)
+    loop.close()
+    return statistics.median(latencies[count // 10 :])
+
+
+@dataclass
+class ServiceResult:
+    rps: dict[int, float] = field(default_factory=dict)  # workers -> best requests/s
+    cpu_per_request: dict[int, float] = field(default_factory=dict)  # workers -> CPU s/request
+    p50: float = float("inf")  # best service p50, one connection (seconds)
+    p50_in_process: float = float("inf")  # best in-process p50 of the same rounds (seconds)
+    cpu_shares: list[float] = field(default_factory=list)  # per worker, two-worker runs
+    client: str = ""
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """Two workers over one as the CPU time per request has it: the rate two workers give
+        when each has a core of its own (1.0 per worker when a request costs the same CPU time
+        with two workers as with one); what a machine shared with other work cannot show."""
+        one, two = self.cpu_per_request.get(1), self.cpu_per_request.get(2)
+        return 2 * one / two if one and two else None
+
+    def rows(self) -> dict[str, float]:
+        """The numbers run_all.py reports."""
+        out = {f"service {w}w": rps for w, rps in self.rps.items()}
+        out["service p50 s"] = self.p50
+        out["in-process p50 s"] = self.p50_in_process
+        if self.cpu_ratio is not None:
+            out["service 2w/1w by CPU"] = self.cpu_ratio
+        return out
+
+    def summary(self) -> str:
+        ratio = self.rps[2] / self.rps[1] if self.rps.get(1) and 2 in self.rps else float("nan")
+        shares = "/".join(f"{100 * share:.0f} %" for share in self.cpu_shares)
+        cpu = ", ".join(f"{w} worker(s) {1e6 * c:.0f} us" for w, c in self.cpu_per_request.items())
+        by_cpu = f"{self.cpu_ratio:.2f}x" if self.cpu_ratio is not None else "n/a"
+        return (
+            f"1 worker {self.rps.get(1, 0):,.0f} req/s, 2 workers {self.rps.get(2, 0):,.0f} req/s"
+            f" ({ratio:.2f}x; by CPU time {by_cpu}: CPU per request {cpu or 'n/a'}; two-worker "
+            f"CPU split {shares or 'n/a'}); p50 over one connection {self.p50 * 1000:.3f} ms vs "
+            f"in-process {self.p50_in_process * 1000:.3f} ms ({self.p50 / self.p50_in_process:.2f}x"
+            f"); load generator: {self.client}"
+        )
+
+
+def service_rows(
+    docs: list[dict[str, Any]],
+    *,
+    seconds: float = 2.0,
+    rounds: int = 3,
+    connections: int = 16,
+    in_process_calls: int = 600,
+) -> ServiceResult:
+    """One and two workers, and p50 against in-process, in interleaved rounds (best of each)."""
+    bodies = [json.dumps({"verifiableCredential": doc}).encode() for doc in docs]
+    workdir = tempfile.mkdtemp(prefix="vcverifier-bench-service-")
+    trust_dir = str(Path(workdir) / "trust")
+    os.mkdir(trust_dir)
+    client = load_generator(bodies, workdir)
+    result = ServiceResult(client=client.name)
+    servers: dict[int, tuple[subprocess.Popen[bytes], int]] = {}
+    try:
+        for workers in (1, 2):
+            servers[workers] = start_server(workers, server_env(trust_dir))
+            client.run(servers[workers][1], connections, 1)  # warm every worker
+        cpu: dict[int, dict[int, float]] = {1: {}, 2: {}}  # workers -> pid -> CPU seconds
+        requests = {1: 0, 2: 0}
+        for _ in range(rounds):
+            p50 = in_process_p50(docs, in_process_calls)
+            result.p50_in_process = min(result.p50_in_process, p50)
+            result.p50 = min(result.p50, client.run(servers[1][1], 1, seconds).p50)
+            for workers, (proc, port) in servers.items():
+                pids = worker_pids(proc)
+                before = {pid: _cpu_seconds(pid) for pid in pids}
+                load = client.run(port, connections, seconds)
+                if load.failures:
+                    raise SystemExit(f"{load.failures} service requests failed")
+                result.rps[workers] = max(result.rps.get(workers, 0.0), load.rps)
+                requests[workers] += load.requests
+                for pid in pids:
+                    start, end = before[pid], _cpu_seconds(pid)
+                    if start is not None and end is not None and end > start:
+                        cpu[workers][pid] = cpu[workers].get(pid, 0.0) + end - start
+        for workers, used in cpu.items():
+            if used and requests[workers]:
+                result.cpu_per_request[workers] = sum(used.values()) / requests[workers]
+        total = sum(cpu[2].values())
+        if total:
+            result.cpu_shares = sorted((c / total for c in cpu[2].values()), reverse=True)
+    finally:
+        for proc, _ in servers.values():
+            stop_server(proc)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def _verify_loop(start_at: float, seconds: float) -> None:
+    """In a child process: verify the typical credentials from `start_at` for `seconds`, print
+    how many (the control of `process_scaling`)."""
+    docs = _typical_credentials()
+    verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path("/nonexistent")))
+    loop = asyncio.new_event_loop()
+    for doc in docs:  # warm
+        loop.run_until_complete(verifier.verify_credential(doc, now=NOW))
+    time.sleep(max(0.0, start_at - time.time()))
+    count, end = 0, start_at + seconds
+    while time.time() < end:
+        loop.run_until_complete(verifier.verify_credential(docs[count % len(docs)], now=NOW))
+        count += 1
+    print(count)
+
+
+def process_scaling(seconds: float) -> float:
+    """Verifications by two processes at once over those by one (in-process, no HTTP): what
+    this machine gives two CPU-bound Python processes right now, the ceiling of two workers."""
+    totals = []
+    for processes in (1, 2):
+        start_at = time.time() + 8  # after the children have signed their credentials
+        command = [sys.executable, __file__, "_loop", str(start_at), str(seconds)]
+        children = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(processes)
+        ]
+        totals.append(sum(int(child.communicate(timeout=60)[0]) for child in children))
+    return totals[1] / totals[0]
+
+
+def _typical_credentials() -> list[dict[str, Any]]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run_all import typical_credentials
+
+    return typical_credentials("eddsa-rdfc-2022")
+
+
+def credentials_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="bench_service.py credentials")
+    parser.add_argument("--seconds", type=float, default=2.0, help="per load run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16, help="for the throughput runs")
+    parser.add_argument("--quick", action="store_true", help="1 s runs, 2 rounds")
+    parser.add_argument(
+        "--control", action="store_true", help="also: two verifying processes over one, no HTTP"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.rounds = 1.0, 2
+    if not 1 <= args.connections <= 256 or not 1 <= args.rounds <= 20:
+        raise SystemExit("--connections must be 1..256 and --rounds 1..20")
+    docs = _typical_credentials()
+    result = service_rows(
+        docs, seconds=args.seconds, rounds=args.rounds, connections=args.connections
+    )
+    print(result.summary())
+    if args.control:
+        ratio = process_scaling(args.seconds)
+        print(f"control: two verifying processes (no HTTP) {ratio:.2f}x one")
+
+
+# --- presentations ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -81,12 +441,7 @@ def sign_bodies(count: int, tag: str) -> list[dict[str, Any]]:
 
 
 def settings_env(redis_url: str | None, trust_dir: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VCVERIFIER_")}
-    env["VCVERIFIER_TRUST_DIR"] = trust_dir
-    env["VCVERIFIER_LOG_LEVEL"] = "warning"
-    if redis_url:
-        env["VCVERIFIER_REDIS_URL"] = redis_url
-    return env
+    return server_env(trust_dir, redis_url)
 
 
 async def bench_in_process(
@@ -117,13 +472,7 @@ async def bench_in_process(
     return Row(name, len(timed), 1, seconds, latencies, failures)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_http_server(workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     cmd = [sys.executable, "-m", "vcverifier", "serve", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--workers", str(workers)]
@@ -141,15 +490,6 @@ def start_server(workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[by
         time.sleep(0.1)
     stop_server(proc)
     raise SystemExit("server did not become ready in 30 s")
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 async def balanced_clients(base: str, count: int, workers: int) -> list[httpx.AsyncClient]:
@@ -176,7 +516,7 @@ async def balanced_clients(base: str, count: int, workers: int) -> list[httpx.As
     return clients
 
 
-async def drive(
+async def drive_clients(
     clients: list[httpx.AsyncClient], bodies: list[dict[str, Any]]
 ) -> tuple[float, list[float], int]:
     latencies: list[float] = []
@@ -202,13 +542,13 @@ async def drive(
 async def bench_server(
     name: str, workers: int, env: dict[str, str], bodies: list[dict[str, Any]], args: Any
 ) -> Row:
-    proc, base = start_server(workers, env)
+    proc, base = start_http_server(workers, env)
     clients: list[httpx.AsyncClient] = []
     try:
         clients = await balanced_clients(base, args.concurrency, workers)
-        await drive(clients, bodies[: args.warmup])
+        await drive_clients(clients, bodies[: args.warmup])
         timed = bodies[args.warmup :]
-        seconds, latencies, failures = await drive(clients, timed)
+        seconds, latencies, failures = await drive_clients(clients, timed)
     finally:
         for client in clients:
             await client.aclose()
@@ -246,12 +586,12 @@ def print_table(rows: list[Row]) -> None:
     print(f"(cpus: {os.cpu_count()}; client and servers share them)")
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+async def presentations_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="bench_service.py presentations")
     parser.add_argument("--requests", type=int, default=400, help="timed requests per run")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--warmup", type=int, default=20)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not 1 <= args.requests <= 100_000 or not 1 <= args.concurrency <= 256:
         raise SystemExit("--requests must be 1..100000 and --concurrency 1..256")
 
@@ -281,5 +621,15 @@ async def main() -> None:
     print_table(rows)
 
 
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv and argv[0] == "_loop":
+        _verify_loop(float(argv[1]), float(argv[2]))
+    elif argv and argv[0] == "presentations":
+        asyncio.run(presentations_main(argv[1:]))
+    else:
+        credentials_main(argv[1:] if argv and argv[0] == "credentials" else argv)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -12,7 +12,8 @@ Rows, all measured in this one run on this machine:
   - status: the same credentials with a Bitstring Status List entry, warm cache, and a cold
     list (one fetch from a local HTTP server);
   - service: `vcverifier serve` with one and two workers, `POST /credentials/verify` over
-    keep-alive connections (a raw-socket client, so the client costs little of the two cores);
+    keep-alive connections, and p50 over one connection next to the in-process p50, in
+    interleaved rounds (bench_service.py; wrk when installed, else an asyncio client);
   - memory: RSS of one process over `--memory-count` verifications (bench_memory.py).
 
 Rates are best-of-`--rounds` interleaved rounds (other load on the machine hits every row
@@ -27,7 +28,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,8 +41,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_jose  # noqa: E402
+import bench_service  # noqa: E402
 import bench_status  # noqa: E402
-from bench_service import free_port, stop_server  # noqa: E402
 
 from vcverifier.config import Settings  # noqa: E402
 from vcverifier.keys import KeyType, PrivateKey  # noqa: E402
@@ -229,126 +229,25 @@ def status_rows(suite: str, seconds: float, rounds: int, cold: int) -> dict[str,
 # --- service ----------------------------------------------------------------------------------
 
 
-def start_server(workers: int, trust_dir: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VCVERIFIER_")}
-    env.update(VCVERIFIER_TRUST_DIR=trust_dir, VCVERIFIER_LOG_LEVEL="warning")
-    command = [sys.executable, "-m", "vcverifier", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        try:
-            with socket.create_connection(("127.0.0.1", port), 0.5) as sock:
-                sock.sendall(b"GET /readyz HTTP/1.1\r\nHost: bench\r\n\r\n")
-                if sock.recv(64).startswith(b"HTTP/1.1 200"):
-                    return proc, port
-        except OSError:
-            pass
-        time.sleep(0.1)
-    stop_server(proc)
-    raise SystemExit("server did not become ready in 30 s")
-
-
-def _request(body: bytes) -> bytes:
-    head = (
-        "POST /credentials/verify HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode("ascii") + body
-
-
-async def _read_response(reader: asyncio.StreamReader) -> int:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return status
-
-
-async def drive(
-    port: int, requests: list[bytes], count: int, concurrency: int
-) -> tuple[float, list[float], int]:
-    """`count` requests over `concurrency` keep-alive connections.
-
-    Returns (seconds, latencies, failures)."""
-    latencies: list[float] = []
-    failures = 0
-    next_index = [0]
-
-    async def connection(number: int) -> None:
-        nonlocal failures
-        # Staggered connects: with several workers on one listening socket, connections opened
-        # all at once tend to be accepted by one worker; opened while the others are busy,
-        # they spread as a load balancer would spread them.
-        await asyncio.sleep(0.02 * number)
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while next_index[0] < count:
-                request = requests[next_index[0] % len(requests)]
-                next_index[0] += 1
-                t0 = time.perf_counter()
-                writer.write(request)
-                status = await _read_response(reader)
-                latencies.append(time.perf_counter() - t0)
-                failures += status != 200
-        finally:
-            writer.close()
-
-    start = time.perf_counter()
-    await asyncio.gather(*(connection(number) for number in range(concurrency)))
-    return time.perf_counter() - start, latencies, failures
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2]
-
-
 def service_rows(
-    docs: list[dict[str, Any]], count: int, concurrency: int, rounds: int
-) -> dict[str, float]:
-    requests = [_request(json.dumps({"verifiableCredential": doc}).encode()) for doc in docs]
-    trust_dir = tempfile.mkdtemp(prefix="vcverifier-bench-trust-")
-    out: dict[str, float] = {}
-    for workers in (1, 2):
-        proc, port = start_server(workers, trust_dir)
-        try:
-            asyncio.run(drive(port, requests, 200, concurrency))  # warm every worker
-            best_rps, best_p50 = 0.0, float("inf")
-            for _ in range(rounds):
-                seconds, _, failures = asyncio.run(drive(port, requests, count, concurrency))
-                if failures:
-                    raise SystemExit(f"{failures} service requests failed")
-                best_rps = max(best_rps, count / seconds)
-                if workers == 1:
-                    # Latency without queueing: one connection, one request at a time.
-                    _, latencies, _ = asyncio.run(drive(port, requests, count // 2, 1))
-                    best_p50 = min(best_p50, _median(latencies))
-            out[f"service {workers}w"] = best_rps
-            if workers == 1:
-                out["service p50 s"] = best_p50
-        finally:
-            stop_server(proc)
-    shutil.rmtree(trust_dir, ignore_errors=True)
-    return out
-
-
-def in_process_p50(docs: list[dict[str, Any]], count: int) -> float:
-    verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path("/nonexistent")))
-    loop = asyncio.new_event_loop()
-    latencies = []
-    for i in range(count):
-        t0 = time.perf_counter()
-        loop.run_until_complete(verifier.verify_credential(docs[i % DISTINCT], now=NOW))
-        latencies.append(time.perf_counter() - t0)
-    loop.close()
-    return _median(latencies[count // 10 :])
+    docs: list[dict[str, Any]], seconds: float, rounds: int, connections: int
+) -> tuple[dict[str, float], str]:
+    """One and two workers and the p50s, measured by bench_service.py (wrk when installed),
+    interleaved with in-process verification; (rows, a note on how)."""
+    result = bench_service.service_rows(
+        docs, seconds=seconds, rounds=rounds, connections=connections
+    )
+    print(result.summary(), flush=True)
+    control = bench_service.process_scaling(seconds)
+    shares = "/".join(f"{100 * share:.0f} %" for share in result.cpu_shares)
+    cpu = ", ".join(f"{w} worker(s) {c * 1e6:.0f} us" for w, c in result.cpu_per_request.items())
+    note = (
+        f"Service: load generator {result.client}, {connections} keep-alive connections; CPU "
+        f"time per request {cpu or 'n/a'}, split between the two workers {shares or 'n/a'}; "
+        "as a control, two processes "
+        f"verifying in process (no HTTP) did {control:.2f}x the work of one in the same run."
+    )
+    return result.rows(), note
 
 
 # --- memory -----------------------------------------------------------------------------------
@@ -377,6 +276,7 @@ def report(
     p50_in_process: float,
     memory: dict[str, Any] | None,
     args: argparse.Namespace,
+    service_note: str = "",
 ) -> str:
     raw = rates["raw Ed25519 verify"]
     raw_cpu = CPU_RATES.get("raw Ed25519 verify", 0.0)
@@ -450,7 +350,8 @@ def report(
             )
     if "service 1w" in service and "service 2w" in service:
         ratio = service["service 2w"] / service["service 1w"]
-        target("service: two workers at least 1.8x one", ratio, ratio >= 1.8)
+        by_cpu = service.get("service 2w/1w by CPU")
+        target("service: two workers at least 1.8x one", ratio, ratio >= 1.8, cpu=by_cpu)
         p50 = service["service p50 s"] / p50_in_process
         target("service: p50 at most 1.3x in-process", p50, p50 <= 1.3)
     if status:
@@ -476,10 +377,13 @@ def report(
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}; {node_label}. "
         f"Best of {args.rounds} interleaved rounds of {args.seconds} s each; {DISTINCT} distinct "
-        "credentials per suite, about 1.5 KB each. In-process p50 "
+        "credentials per suite, about 1.5 KB each. In-process p50 (interleaved with the service "
+        "runs) "
         f"{p50_in_process * 1000:.2f} ms; service p50 (one connection) "
         f"{service.get('service p50 s', float('nan')) * 1000:.2f} ms.",
     ]
+    if service_note:
+        notes.append(service_note)
     if memory:
         notes.append(
             f"Memory: {memory['count']:,} verifications ({memory['suite']}), RSS after warm-up "
@@ -494,14 +398,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory-count", type=int, default=100_000)
-    parser.add_argument("--service-requests", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--service-seconds", type=float, default=2.0, help="per service run")
+    parser.add_argument("--concurrency", type=int, default=16, help="service connections")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.rounds = 0.3, 1
-        args.memory_count, args.service_requests = 2000, 200
+        args.memory_count, args.service_seconds = 2000, 1.0
 
     credentials = {suite: typical_credentials(suite) for suite in SUITES}
     sizes = [len(json.dumps(d)) for d in credentials["eddsa-rdfc-2022"]]
@@ -517,15 +421,15 @@ def main() -> None:
     print("status ...", flush=True)
     status = status_rows("eddsa-rdfc-2022", args.seconds, args.rounds, cold=10)
     print("service ...", flush=True)
-    p50 = in_process_p50(credentials["eddsa-rdfc-2022"], 400)
-    service = service_rows(
-        credentials["eddsa-rdfc-2022"], args.service_requests, args.concurrency, args.rounds
+    service, service_note = service_rows(
+        credentials["eddsa-rdfc-2022"], args.service_seconds, args.rounds, args.concurrency
     )
+    p50 = service["in-process p50 s"]
     memory = None
     if args.memory_count:
         print(f"memory ({args.memory_count:,} verifications) ...", flush=True)
         memory = memory_row(args.memory_count)
-    text = report(rates, node, node_label, status, service, p50, memory, args)
+    text = report(rates, node, node_label, status, service, p50, memory, args, service_note)
     print(text)
     args.out.write_text(
         "# Benchmark results\n\nWritten by `python bench/run_all.py` (see README, Benchmarks).\n\n"

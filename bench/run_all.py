@@ -243,7 +243,9 @@ def service_rows(
     cpu = ", ".join(f"{w} worker(s) {c * 1e6:.0f} us" for w, c in result.cpu_per_request.items())
     note = (
         f"Service: load generator {result.client}, {connections} keep-alive connections; CPU "
-        f"time per request {cpu or 'n/a'}, split between the two workers {shares or 'n/a'}; "
+        f"time per request {cpu or 'n/a'}, split between the two workers {shares or 'n/a'} "
+        f"({result.lopsided_runs} two-worker run(s) redone: one worker had accepted every "
+        "connection); "
         "as a control, two processes "
         f"verifying in process (no HTTP) did {control:.2f}x the work of one in the same run."
     )

@@ -73,12 +73,28 @@ def server_env(trust_dir: str, redis_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def start_server(workers: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    """`vcverifier serve` on a free loopback port, once `/readyz` answers 200."""
+def _on_cpu(cpu: int | None) -> Any:
+    """A `preexec_fn` that keeps the child on one CPU (None: no restriction)."""
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def start_server(
+    workers: int, env: dict[str, str], cpu: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`vcverifier serve` on a free loopback port (on one CPU if `cpu` is given), once `/readyz`
+    answers 200."""
     port = free_port()
     command = [sys.executable, "-m", "vcverifier", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_on_cpu(cpu),
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -163,11 +179,13 @@ class Wrk:
         self.script = Path(workdir) / "rotate.lua"
         self.script.write_text(_WRK_LUA)
 
-    def run(self, port: int, connections: int, seconds: float) -> Load:
+    def run(self, port: int, connections: int, seconds: float, cpu: int | None = None) -> Load:
         command = [self.executable, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
         command += ["--latency", "-s", str(self.script), f"http://127.0.0.1:{port}/"]
         command += ["--", str(self.bodies_path)]
-        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            command, check=True, capture_output=True, text=True, preexec_fn=_on_cpu(cpu)
+        ).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
         value, unit = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
         failures = 0
@@ -255,6 +273,7 @@ class ServiceResult:
     cpu_per_request: dict[int, float] = field(default_factory=dict)  # workers -> CPU s/request
     p50: float = float("inf")  # best service p50, one connection (seconds)
     p50_in_process: float = float("inf")  # best in-process p50 of the same rounds (seconds)
+    p50_one_cpu: float | None = None  # p50 with wrk and a worker on one CPU (seconds)
     cpu_shares: list[float] = field(default_factory=list)  # per worker, two-worker runs
     client: str = ""
     lopsided_runs: int = 0  # two-worker runs where one worker took every connection (redone)
@@ -287,7 +306,15 @@ class ServiceResult:
             f"CPU split {shares or 'n/a'}; {self.lopsided_runs} run(s) redone where one worker "
             f"had accepted every connection); p50 over one connection {self.p50 * 1000:.3f} ms vs "
             f"in-process {self.p50_in_process * 1000:.3f} ms ({self.p50 / self.p50_in_process:.2f}x"
-            f"); load generator: {self.client}"
+            f"){self.one_cpu_note()}; load generator: {self.client}"
+        )
+
+    def one_cpu_note(self) -> str:
+        if self.p50_one_cpu is None:
+            return ""
+        return (
+            f"; with wrk and the worker on one CPU (no wake-up of another CPU) "
+            f"{self.p50_one_cpu * 1000:.3f} ms ({self.p50_one_cpu / self.p50_in_process:.2f}x)"
         )
 
 
@@ -335,16 +362,26 @@ def service_rows(
     client = load_generator(bodies, workdir)
     result = ServiceResult(client=client.name)
     servers: dict[int, tuple[subprocess.Popen[bytes], int]] = {}
+    pinned: tuple[subprocess.Popen[bytes], int] | None = None
+    one_cpu = (os.cpu_count() or 1) - 1
     try:
         for workers in (1, 2):
             servers[workers] = start_server(workers, server_env(trust_dir))
             client.run(servers[workers][1], connections, 1)  # warm every worker
+        if isinstance(client, Wrk) and hasattr(os, "sched_setaffinity"):
+            # A diagnostic: the same p50 without the wake-up of another CPU between client and
+            # server, which on a virtual machine costs tens of microseconds each way.
+            pinned = start_server(1, server_env(trust_dir), cpu=one_cpu)
+            client.run(pinned[1], 1, 1, cpu=one_cpu)
         cpu: dict[int, dict[int, float]] = {1: {}, 2: {}}  # workers -> pid -> CPU seconds
         requests = {1: 0, 2: 0}
         for _ in range(rounds):
             p50 = in_process_p50(docs, in_process_calls)
             result.p50_in_process = min(result.p50_in_process, p50)
             result.p50 = min(result.p50, client.run(servers[1][1], 1, seconds).p50)
+            if pinned is not None and isinstance(client, Wrk):
+                p50_pinned = client.run(pinned[1], 1, seconds, cpu=one_cpu).p50
+                result.p50_one_cpu = min(result.p50_one_cpu or p50_pinned, p50_pinned)
             for workers, (proc, port) in servers.items():
                 for _ in range(4):  # bounded: a run on a new set of connections, at most 4
                     used, load = _measured_run(client, proc, port, connections, seconds)
@@ -363,7 +400,7 @@ def service_rows(
         if total:
             result.cpu_shares = sorted((c / total for c in cpu[2].values()), reverse=True)
     finally:
-        for proc, _ in servers.values():
+        for proc, _ in [*servers.values(), *([pinned] if pinned else [])]:
             stop_server(proc)
         shutil.rmtree(workdir, ignore_errors=True)
     return result

@@ -245,7 +245,7 @@ def service_rows(
         f"Service: load generator {result.client}, {connections} keep-alive connections; CPU "
         f"time per request {cpu or 'n/a'}, split between the two workers {shares or 'n/a'} "
         f"({result.lopsided_runs} two-worker run(s) redone: one worker had accepted every "
-        "connection); "
+        f"connection); service p50{result.one_cpu_note().removeprefix(';') or ' n/a'}; "
         "as a control, two processes "
         f"verifying in process (no HTTP) did {control:.2f}x the work of one in the same run."
     )

@@ -3,7 +3,9 @@
 The lifespan builds the state store (Redis when `VCVERIFIER_REDIS_URL` is set, else in-process)
 and the `Verifier`, unless given, and closes what it built. An outer guard turns any exception
 that escapes the handlers into a logged 500 problem detail (never a stack trace) and records
-request metrics.
+request metrics. The app is a `VerifierApp`: once the lifespan has run, the two verify endpoints
+are answered by `api/fast.py` (the same answers and metrics, without FastAPI's per-request
+layers); every other request goes through FastAPI.
 """
 
 from __future__ import annotations

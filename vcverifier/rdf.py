@@ -37,7 +37,7 @@ from pyld.context_resolver import ContextResolver
 from vcverifier import problem_types as pt
 from vcverifier.contexts.loader import DocumentLoader, UnknownContextError
 from vcverifier.errors import ProofError
-from vcverifier.rdf_fast import ABSOLUTE_IRI, BLANK, LANGUAGE, fast_quads
+from vcverifier.rdf_fast import ABSOLUTE_IRI, BLANK, LANGUAGE, fast_quads, scalar_literal
 from vcverifier.rdfc10 import (
     CanonicalizationLimitError,
     NQuadsSyntaxError,
@@ -166,9 +166,6 @@ def _quads(dataset: Mapping[str, list[Mapping[str, Any]]], *, safe: bool) -> Ite
 
 
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _VALUE_KEYS = frozenset(("@value", "@type", "@language", "@index"))
 
@@ -231,16 +228,10 @@ def _simple_quads(expanded: Any) -> list[Quad] | None:
             if not _LANGUAGE.fullmatch(language):
                 raise _NotSimple
             return literal(value, _RDF_LANGSTRING, language)
-        kind = type(value)
-        if kind is str:
-            return literal(value, datatype)
-        if datatype == _XSD_DOUBLE:
+        term = scalar_literal(value, datatype)
+        if term is None:
             raise _NotSimple
-        if kind is bool:
-            return literal("true" if value else "false", datatype or _XSD_BOOLEAN)
-        if kind is int and abs(value) < 10**21:
-            return literal(str(value), datatype or _XSD_INTEGER)
-        raise _NotSimple
+        return term
 
     def emit(node: Any) -> str:
         if type(node) is not dict:

@@ -37,7 +37,7 @@ from typing import Any
 
 from vcverifier.rdfc10 import Quad, literal
 
-__all__ = ["ABSOLUTE_IRI", "BLANK", "LANGUAGE", "fast_quads"]
+__all__ = ["ABSOLUTE_IRI", "BLANK", "LANGUAGE", "fast_quads", "scalar_literal"]
 
 # RFC 3987 absolute IRI, loosely: a scheme; no character IRIREF forbids; "%" only as a
 # percent-encoding; at most one "#" (a fragment cannot contain one).
@@ -76,19 +76,27 @@ class _Bail(Exception):
     """Outside the subset: the caller runs pyld instead."""
 
 
-def scalar_literal(value: Any, datatype: str | None) -> str:
+def scalar_literal(value: Any, datatype: str | None) -> str | None:
     """The N-Quads literal of a JSON scalar with an optional (absolute) datatype, as JSON-LD to
-    RDF writes it; raises _Bail for doubles and integers pyld would write as doubles."""
+    RDF writes it; None for what this module leaves to pyld (doubles, integers pyld would write
+    as doubles, anything not a JSON string, boolean or integer)."""
     kind = type(value)
     if kind is str:
         return literal(value, datatype)
     if datatype == _XSD_DOUBLE:
-        raise _Bail
+        return None
     if kind is bool:
         return literal("true" if value else "false", datatype or _XSD_BOOLEAN)
     if kind is int and -(10**21) < value < 10**21:
         return literal(str(value), datatype or _XSD_INTEGER)
-    raise _Bail
+    return None
+
+
+def _scalar(value: Any, datatype: str | None) -> str:
+    result = scalar_literal(value, datatype)
+    if result is None:
+        raise _Bail
+    return result
 
 
 class _Context:
@@ -311,7 +319,7 @@ class _Walker:
             return literal(value, coerce)
         if coerce == "@id" or coerce == "@vocab":
             coerce = None
-        return scalar_literal(value, coerce)
+        return _scalar(value, coerce)
 
     def value_object(self, info: _Context, type_info: _Context, element: dict[str, Any]) -> Any:
         """A value object: its literal, or None when its @value is null (dropped)."""
@@ -344,7 +352,7 @@ class _Walker:
             if type(value) is not str:
                 raise _Bail
             return literal(value, None, language)
-        return scalar_literal(value, datatype)
+        return _scalar(value, datatype)
 
     # --- nodes -------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ Skipped cases are listed in SKIPS with the reason; nothing else is skipped.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,26 @@ class SuiteLoader(DocumentLoader):
             raise UnknownContextError(url)
         document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return document
+
+
+def suite_inputs(spec_data: Path) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    """(test id, input document, `_to_quads` options) of every suite case the differential
+    tests compare on: JSON-LD 1.1, no generalized RDF, no expand context, not skipped."""
+    root = spec_data / "json-ld-api" / "tests"
+    manifest = json.loads((spec_data / MANIFEST).read_text(encoding="utf-8"))
+    for entry in manifest["sequence"]:
+        option = entry.get("option", {})
+        test_id = entry["@id"].lstrip("#")
+        if test_id in SKIPS or option.get("specVersion") == "json-ld-1.0":
+            continue
+        if option.get("produceGeneralizedRdf") or "expandContext" in option:
+            continue
+        document = json.loads((root / entry["input"]).read_text(encoding="utf-8"))
+        options: dict[str, Any] = {"base": option.get("base", SUITE_BASE + entry["input"])}
+        for key in ("processingMode", "rdfDirection"):
+            if key in option:
+                options[key] = option[key]
+        yield test_id, document, options
 
 
 def _cases() -> list[Any]:

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.rdf.test_jsonld_to_rdf_suite import MANIFEST, SKIPS, SUITE_BASE, SuiteLoader
+from tests.rdf.test_jsonld_to_rdf_suite import SuiteLoader, suite_inputs
 from vcverifier import rdf, rdf_fast, testing
 from vcverifier.contexts.loader import DocumentLoader, UnknownContextError
 from vcverifier.errors import ProofError
@@ -72,24 +72,6 @@ def _compare(document: Any, loader: DocumentLoader, claims: Claims, **kwargs: An
     return claimed
 
 
-def _suite_cases(spec_data: Path) -> Iterator[tuple[str, Any, dict[str, Any]]]:
-    root = spec_data / "json-ld-api" / "tests"
-    manifest = json.loads((spec_data / MANIFEST).read_text(encoding="utf-8"))
-    for entry in manifest["sequence"]:
-        option = entry.get("option", {})
-        test_id = entry["@id"].lstrip("#")
-        if test_id in SKIPS or option.get("specVersion") == "json-ld-1.0":
-            continue
-        if option.get("produceGeneralizedRdf") or "expandContext" in option:
-            continue
-        document = json.loads((root / entry["input"]).read_text(encoding="utf-8"))
-        options: dict[str, Any] = {"base": option.get("base", SUITE_BASE + entry["input"])}
-        for key in ("processingMode", "rdfDirection"):
-            if key in option:
-                options[key] = option[key]
-        yield test_id, document, options
-
-
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.parametrize("safe", [False, True], ids=["suite-mode", "safe-mode"])
 def test_to_rdf_suite_fast_path_equals_pyld(
@@ -97,7 +79,7 @@ def test_to_rdf_suite_fast_path_equals_pyld(
 ) -> None:
     claims = Claims(monkeypatch)
     loader = SuiteLoader(spec_data / "json-ld-api" / "tests")
-    for test_id, document, options in _suite_cases(spec_data):
+    for test_id, document, options in suite_inputs(spec_data):
         try:
             _compare(document, loader, claims, safe=safe, options=options)
         except AssertionError as error:

@@ -20,12 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.rdf.test_jsonld_to_rdf_suite import (
-    MANIFEST,
-    SKIPS,
-    SUITE_BASE,
-    SuiteLoader,
-)
+from tests.rdf.test_jsonld_to_rdf_suite import SuiteLoader, suite_inputs
 from vcverifier import rdf
 from vcverifier.contexts.loader import DocumentLoader, UnknownContextError
 from vcverifier.errors import ProofError
@@ -66,22 +61,9 @@ def test_to_rdf_suite_simple_path_equals_pyld(
         return result
 
     monkeypatch.setattr(rdf, "_simple_quads", counting)
-    root = spec_data / "json-ld-api" / "tests"
-    loader = SuiteLoader(root)
-    manifest = json.loads((spec_data / MANIFEST).read_text(encoding="utf-8"))
+    loader = SuiteLoader(spec_data / "json-ld-api" / "tests")
     compared = 0
-    for entry in manifest["sequence"]:
-        option = entry.get("option", {})
-        test_id = entry["@id"].lstrip("#")
-        if test_id in SKIPS or option.get("specVersion") == "json-ld-1.0":
-            continue
-        if option.get("produceGeneralizedRdf") or "expandContext" in option:
-            continue
-        document = json.loads((root / entry["input"]).read_text(encoding="utf-8"))
-        options: dict[str, Any] = {"base": option.get("base", SUITE_BASE + entry["input"])}
-        for key in ("processingMode", "rdfDirection"):
-            if key in option:
-                options[key] = option[key]
+    for test_id, document, options in suite_inputs(spec_data):
         pair = _both(document, loader, safe=False, options=options)
         if pair is None:
             continue

@@ -544,9 +544,20 @@ def _expand_options(settings: dict[str, Any]) -> dict[str, Any]:
     return {"isFrame": False, "keepFreeFloatingNodes": False, **settings}
 
 
+# `vcverifier.rdf_fast` mirrors pyld's expansion and relies on how pyld's processed contexts
+# behave (a fresh `_uuid` each, never modified once returned); it was checked against these
+# pyld releases only. With any other, every document takes pyld's own expansion.
+FAST_PATH_PYLD_VERSIONS = frozenset({"3.3.0"})
+_FAST_PATH_PYLD = getattr(jsonld, "__version__", None) in FAST_PATH_PYLD_VERSIONS
+
+
 def _fast_path_applies(settings: Mapping[str, Any]) -> bool:
     """`vcverifier.rdf_fast` mirrors JSON-LD 1.1 expansion without an expand context."""
-    return settings.get("processingMode") == "json-ld-1.1" and "expandContext" not in settings
+    return (
+        _FAST_PATH_PYLD
+        and settings.get("processingMode") == "json-ld-1.1"
+        and "expandContext" not in settings
+    )
 
 
 def _to_quads(

@@ -324,3 +324,20 @@ def test_memos_stay_bounded_under_unique_contexts(monkeypatch: pytest.MonkeyPatc
         derived = loader.fast_contexts
         assert len(derived) <= 41
         assert len(derived.get(rdf_fast._TERMS, {})) <= 8
+
+
+def test_fast_path_is_on_for_the_installed_pyld() -> None:
+    """The pinned pyld (pyproject.toml) is one the fast path was checked against; with another,
+    `vcverifier.rdf` would quietly use pyld's own expansion for everything."""
+    from pyld import jsonld
+
+    assert jsonld.__version__ in rdf.FAST_PATH_PYLD_VERSIONS
+    assert rdf._FAST_PATH_PYLD
+
+
+def test_another_pyld_release_takes_pyld_expansion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rdf, "_FAST_PATH_PYLD", False)
+    claims = Claims(monkeypatch)
+    document = json.loads((ROOT / "fixtures" / "credentials" / "eddsa-rdfc-2022.json").read_text())
+    assert rdf.to_dataset(document, loader=DocumentLoader())
+    assert claims.claimed == 0

@@ -235,6 +235,21 @@ class _Walker:
             raise _Bail
         return "<" + iri + ">"
 
+    def reference(self, info: _Context, value: str) -> Any:
+        """pyld's `_expand_iri(ctx, value, base=self.base)` of an @id value (vocab False),
+        inlined for base None: a compact IRI whose prefix is a prefix term expands, anything
+        else stays as it is (pyld's steps for that case, in its order)."""
+        if self.base is not None or value[:1] == "@":
+            return self.expand_iri(info.ctx, value, base=self.base)
+        colon = value.find(":")
+        if colon > 0:
+            prefix = value[:colon]
+            if prefix != "_" and value[colon + 1 : colon + 3] != "//":
+                mapping = info.mappings.get(prefix)
+                if mapping and mapping.get("_prefix"):
+                    return mapping["@id"] + value[colon + 1 :]
+        return value
+
     def type_term(self, info: _Context, value: str) -> str:
         """The N-Quads term of a node's @type value, expanded in the type-scoping context."""
         hit = info.types.get(value)
@@ -312,7 +327,7 @@ class _Walker:
                     raise _Bail  # a default language or direction
                 return literal(value)
             if coerce == "@id":
-                return self.resource(self.expand_iri(plan.scoped.ctx, value, base=self.base))
+                return self.resource(self.reference(plan.scoped, value))
             if coerce == "@vocab":
                 iri = self.expand_iri(plan.scoped.ctx, value, vocab=True, base=self.base)
                 return self.resource(iri)
@@ -432,7 +447,7 @@ class _Walker:
                 if expanded == "@id":
                     if subject_iri is not _MISSING or type(value) is not str:
                         raise _Bail  # colliding keywords, or an invalid @id
-                    subject_iri = self.expand_iri(info.ctx, value, base=self.base)
+                    subject_iri = self.reference(info, value)
                 elif expanded == "@type":
                     if type(value) is str:
                         value = [value]
@@ -445,9 +460,12 @@ class _Walker:
                 else:
                     raise _Bail
                 continue
-            if expanded[:2] == "_:" or not _valid_iri(expanded):
-                raise _Bail  # dropped by pyld, or a blank-node property: safe mode rejects
-            self.property(self.plan(info, key, expanded), key, value, graph, pairs, depth)
+            plan = info.plans.get(key)
+            if plan is None:
+                if expanded[:2] == "_:" or not _valid_iri(expanded):
+                    raise _Bail  # dropped by pyld, or a blank-node property: safe mode rejects
+                plan = self.plan(info, key, expanded)
+            self.property(plan, key, value, graph, pairs, depth)
 
         subject = self.fresh() if subject_iri is _MISSING else self.resource(subject_iri)
         quads = self.quads

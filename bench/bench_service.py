@@ -254,12 +254,21 @@ def load_generator(bodies: list[bytes], workdir: str) -> Wrk | AsyncioClient:
 # --- credentials: the issue 10 service measurement --------------------------------------------
 
 
-def in_process_p50(docs: list[dict[str, Any]], count: int) -> float:
-    """Median seconds of `Verifier.verify_credential` over `count` calls (first tenth dropped)."""
+IDLE_GAP = 0.0003
+"""Seconds the CPU idles between in-process calls in the idle diagnostic: about what a worker
+waits between requests over one connection (the answer travels to the client, which sends the
+next request)."""
+
+
+def in_process_p50(docs: list[dict[str, Any]], count: int, gap: float = 0.0) -> float:
+    """Median seconds of `Verifier.verify_credential` over `count` calls (first tenth dropped),
+    back to back, or with the CPU idle (`time.sleep(gap)`) before each call."""
     verifier = Verifier.from_settings(Settings(redis_url=None, trust_dir=Path("/nonexistent")))
     loop = asyncio.new_event_loop()
     latencies = []
     for i in range(count):
+        if gap:
+            time.sleep(gap)
         t0 = time.perf_counter()
         loop.run_until_complete(verifier.verify_credential(docs[i % len(docs)], now=NOW))
         latencies.append(time.perf_counter() - t0)
@@ -274,6 +283,7 @@ class ServiceResult:
     p50: float = float("inf")  # best service p50, one connection (seconds)
     p50_in_process: float = float("inf")  # best in-process p50 of the same rounds (seconds)
     p50_one_cpu: float | None = None  # p50 with wrk and a worker on one CPU (seconds)
+    p50_in_process_idle: float = float("inf")  # in-process p50, CPU idle between calls
     cpu_shares: list[float] = field(default_factory=list)  # per worker, two-worker runs
     client: str = ""
     lopsided_runs: int = 0  # two-worker runs where one worker took every connection (redone)
@@ -310,12 +320,20 @@ class ServiceResult:
         )
 
     def one_cpu_note(self) -> str:
-        if self.p50_one_cpu is None:
-            return ""
-        return (
-            f"; with wrk and the worker on one CPU (no wake-up of another CPU) "
-            f"{self.p50_one_cpu * 1000:.3f} ms ({self.p50_one_cpu / self.p50_in_process:.2f}x)"
-        )
+        note = ""
+        if self.p50_one_cpu is not None:
+            note += (
+                f"; with wrk and the worker on one CPU (no wake-up of another CPU) "
+                f"{self.p50_one_cpu * 1000:.3f} ms ({self.p50_one_cpu / self.p50_in_process:.2f}x)"
+            )
+        if self.p50_in_process_idle != float("inf"):
+            idle = self.p50_in_process_idle
+            note += (
+                f"; in-process with the CPU idle {IDLE_GAP * 1e6:.0f} us before each call (no "
+                f"HTTP) {idle * 1000:.3f} ms ({idle / self.p50_in_process:.2f}x the back-to-back "
+                f"p50; the service p50 is {self.p50 / idle:.2f}x this one)"
+            )
+        return note
 
 
 def _measured_run(
@@ -378,6 +396,8 @@ def service_rows(
         for _ in range(rounds):
             p50 = in_process_p50(docs, in_process_calls)
             result.p50_in_process = min(result.p50_in_process, p50)
+            idle = in_process_p50(docs, in_process_calls // 2, gap=IDLE_GAP)
+            result.p50_in_process_idle = min(result.p50_in_process_idle, idle)
             result.p50 = min(result.p50, client.run(servers[1][1], 1, seconds).p50)
             if pinned is not None and isinstance(client, Wrk):
                 p50_pinned = client.run(pinned[1], 1, seconds, cpu=one_cpu).p50

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from hypothesis import strategies as st
 
 from vcverifier.api.app import create_app
 from vcverifier.api.problems import PROBLEM_JSON
@@ -122,3 +123,13 @@ class RedisProcess:
             self.proc.terminate()
             self.proc.wait(10)
         self.proc = None
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+"""Any JSON value (hypothesis), small: bodies and members for the hostile-input tests."""

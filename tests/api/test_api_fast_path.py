@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import BASE, make_settings
+from api_helpers import BASE, JSON_VALUES, make_settings
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -325,13 +325,7 @@ async def test_other_routes_and_methods_go_through_fastapi(both: Pair) -> None:
     await both.send("GET", "/healthz" + "?x=1")
 
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+_json = JSON_VALUES
 _keys = st.sampled_from(
     ["verifiableCredential", "verifiablePresentation", "options", "id", "type", "issuer", "x"]
 )

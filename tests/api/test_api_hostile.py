@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import app_client, assert_problem, make_settings
+from api_helpers import JSON_VALUES, app_client, assert_problem, make_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -217,13 +217,7 @@ async def test_non_ascii_token_body(client: httpx.AsyncClient) -> None:
     assert_problem(response, 422)
 
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+_json = JSON_VALUES
 _keys = st.sampled_from(
     ["verifiableCredential", "verifiablePresentation", "options", "proof", "@context", "x"]
 )

@@ -110,10 +110,16 @@ async def signed_by(
     mechanism: str,
     kind: str,
     lifetime_of: JsonObject | None,
-) -> tuple[Signer, CheckResult] | JoseOutcome:
+    document: JsonObject,
+    format_name: str,
+    challenges: tuple[str, ...] = (),
+    domains: tuple[str, ...] = (),
+    enveloped: tuple[str, ...] = (),
+    warnings: tuple[Problem, ...] = (),
+) -> JoseOutcome:
     """Resolve the signer's key (the `did` check), verify the signature and, for `lifetime_of`,
-    the JWT's own `exp`/`nbf`. Returns the signer and the passed `did` check, or the failed
-    outcome to return as it is."""
+    the JWT's own `exp`/`nbf`. Returns the failed outcome, or the passed one for `document`
+    (`format_name` names the JWT in the proof check's reason) with the rest as given."""
     try:
         signer = await find_signer(signer_id, parsed, relationship=relationship, options=options)
     except RESOLUTION_ERRORS as exc:
@@ -125,7 +131,22 @@ async def signed_by(
             check_jwt_lifetime(lifetime_of, options)
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc, did=did)
-    return signer, did
+    return JoseOutcome(
+        mechanism=mechanism,
+        document=document,
+        kind=kind,
+        did=did,
+        proof=proof_passed(
+            f"the {parsed.alg} signature of the {format_name} verifies",
+            alg=parsed.alg,
+            kid=signer.key_id,
+        ),
+        controllers=(signer.controller,),
+        challenges=challenges,
+        domains=domains,
+        enveloped=enveloped,
+        warnings=warnings,
+    )
 
 
 def identifier(value: Any, what: str) -> str:

@@ -36,7 +36,6 @@ from vcverifier.jose.common import (
     identifier,
     optional_string,
     proof_failed,
-    proof_passed,
     signed_by,
     string_list,
 )
@@ -176,7 +175,7 @@ async def verify_jwt_vc_11(parsed: jws.ParsedJws, options: Options) -> JoseOutco
             relationship = "assertionMethod"
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc)
-    checked = await signed_by(
+    return await signed_by(
         signer_id,
         parsed,
         relationship=relationship,
@@ -184,19 +183,8 @@ async def verify_jwt_vc_11(parsed: jws.ParsedJws, options: Options) -> JoseOutco
         mechanism=mechanism,
         kind=kind,
         lifetime_of=payload if is_vp else None,
-    )
-    if isinstance(checked, JoseOutcome):
-        return checked
-    signer, did = checked
-    return JoseOutcome(
-        mechanism=mechanism,
         document=doc,
-        kind=kind,
-        did=did,
-        proof=proof_passed(
-            f"the {parsed.alg} signature of the JWT verifies", alg=parsed.alg, kid=signer.key_id
-        ),
-        controllers=(signer.controller,),
+        format_name="JWT",
         challenges=(nonce,) if nonce is not None else (),
         domains=audiences,
         enveloped=embedded_jwts(doc) if is_vp else (),

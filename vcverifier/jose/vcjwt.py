@@ -33,7 +33,6 @@ from vcverifier.jose.common import (
     identifier,
     optional_string,
     proof_failed,
-    proof_passed,
     signed_by,
     string_list,
     warning,
@@ -107,7 +106,7 @@ async def verify_vc_jwt(parsed: jws.ParsedJws, options: Options) -> JoseOutcome:
             raise ProofError("iss does not match issuer", problem_type=pt.MALFORMED_PROOF_ERROR)
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc)
-    checked = await signed_by(
+    return await signed_by(
         issuer,
         parsed,
         relationship="assertionMethod",
@@ -115,21 +114,8 @@ async def verify_vc_jwt(parsed: jws.ParsedJws, options: Options) -> JoseOutcome:
         mechanism=mechanism,
         kind=kind,
         lifetime_of=payload,
-    )
-    if isinstance(checked, JoseOutcome):
-        return checked
-    signer, did = checked
-    return JoseOutcome(
-        mechanism=mechanism,
         document=payload,
-        kind=kind,
-        did=did,
-        proof=proof_passed(
-            f"the {parsed.alg} signature of the vc+jwt verifies", alg=parsed.alg, kid=signer.key_id
-        ),
-        controllers=(signer.controller,),
-        challenges=(),
-        domains=(),
+        format_name="vc+jwt",
         warnings=tuple(_conflict_warnings(payload)),
     )
 
@@ -166,7 +152,7 @@ async def verify_vp_jwt(parsed: jws.ParsedJws, options: Options) -> JoseOutcome:
         enveloped = enveloped_credentials(payload)
     except ProofError as exc:
         return proof_failed(mechanism, kind, exc)
-    checked = await signed_by(
+    return await signed_by(
         signer_id,
         parsed,
         relationship="authentication",
@@ -174,19 +160,8 @@ async def verify_vp_jwt(parsed: jws.ParsedJws, options: Options) -> JoseOutcome:
         mechanism=mechanism,
         kind=kind,
         lifetime_of=payload,
-    )
-    if isinstance(checked, JoseOutcome):
-        return checked
-    signer, did = checked
-    return JoseOutcome(
-        mechanism=mechanism,
         document=payload,
-        kind=kind,
-        did=did,
-        proof=proof_passed(
-            f"the {parsed.alg} signature of the vp+jwt verifies", alg=parsed.alg, kid=signer.key_id
-        ),
-        controllers=(signer.controller,),
+        format_name="vp+jwt",
         challenges=(nonce,) if nonce is not None else (),
         domains=audiences,
         enveloped=enveloped,

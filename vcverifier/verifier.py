@@ -110,6 +110,17 @@ class VerifyOptions:
 _NO_OPTIONS = VerifyOptions()
 
 
+def _unreadable_payload() -> tuple[CheckResult, CheckResult]:
+    """The format and context checks of a secured payload that could not be read."""
+    fmt = CheckResult.failed(
+        FORMAT,
+        "the payload could not be read",
+        problem_type=pt.PARSING_ERROR,
+        title="Unreadable payload",
+    )
+    return fmt, skipped_after(CONTEXT, FORMAT)
+
+
 class StatusCheck(Protocol):
     async def check(
         self, credential: JsonObject, *, now: datetime
@@ -359,13 +370,7 @@ class Verifier:
             doc is not None and "@context" in doc
         )
         if doc is None:
-            fmt = CheckResult.failed(
-                FORMAT,
-                "the payload could not be read",
-                problem_type=pt.PARSING_ERROR,
-                title="Unreadable payload",
-            )
-            ctx = skipped_after(CONTEXT, FORMAT)
+            fmt, ctx = _unreadable_payload()
         elif sd_jwt:
             fmt = _check_sd_jwt_format(doc)
             ctx = CheckResult.skipped(CONTEXT, "SD-JWT VC payloads carry no JSON-LD context")
@@ -483,13 +488,7 @@ class Verifier:
         doc = secured.document
         warnings = list(secured.warnings)
         if doc is None:
-            fmt = CheckResult.failed(
-                FORMAT,
-                "the payload could not be read",
-                problem_type=pt.PARSING_ERROR,
-                title="Unreadable payload",
-            )
-            ctx = skipped_after(CONTEXT, FORMAT)
+            fmt, ctx = _unreadable_payload()
         else:
             fmt = check_format(doc, kind="presentation")
             ctx = check_context(doc, loader=self.loader)

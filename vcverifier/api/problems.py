@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -27,6 +28,8 @@ from vcverifier.errors import (
 )
 
 log = logging.getLogger("vcverifier.api")
+
+M = TypeVar("M", bound=BaseModel)
 
 PROBLEM_JSON = "application/problem+json"
 ABOUT_BLANK = "about:blank"
@@ -135,6 +138,16 @@ def validation_problem(errors: Sequence[Mapping[str, Any]], *, what: str) -> Api
         detail=detail,
         extra={"errors": found},
     )
+
+
+def validate_model(model: type[M], value: Any, *, what: str) -> M:
+    """`value` (parsed JSON) as `model`; a 422 problem when it is not an object of that shape."""
+    if not isinstance(value, dict):
+        raise validation_problem([{"loc": (), "msg": "the body must be a JSON object"}], what=what)
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise validation_problem(exc.errors(include_input=False), what=what) from exc
 
 
 def to_problem(exc: Exception) -> ApiProblem:

@@ -26,13 +26,13 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from starlette.responses import Response
 
 from vcverifier import problem_types as pt
 from vcverifier.api.body import parse_json, read_body, read_limited
 from vcverifier.api.deps import Services, ServicesDep
-from vcverifier.api.problems import ApiProblem, from_error, validation_problem
+from vcverifier.api.problems import ApiProblem, from_error, validate_model, validation_problem
 from vcverifier.config import Settings
 from vcverifier.errors import ConfigError, InputError
 from vcverifier.policy.configured import find_policy, load_policy
@@ -194,15 +194,6 @@ def issuer_of(request: Request, settings: Settings) -> str:
     return settings.token_issuer or str(request.base_url).rstrip("/")
 
 
-def _validate(model: type[BaseModel], value: Any, *, what: str) -> Any:
-    if not isinstance(value, dict):
-        raise validation_problem([{"loc": (), "msg": "the body must be a JSON object"}], what=what)
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        raise validation_problem(exc.errors(include_input=False), what=what) from exc
-
-
 def _bearer(authorization: str | None, accepted: list[str], realm: str) -> None:
     scheme, _, key = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -237,7 +228,7 @@ def build_router() -> APIRouter:
         mint an access token bound to the holder (when the policy issues tokens). A deny is a
         200 answer with `decision: "deny"` and its reasons."""
         services = authz(request, svc)
-        req: AuthorizeBody = _validate(
+        req: AuthorizeBody = validate_model(
             AuthorizeBody, await _json(request, svc.settings), what="authorization request"
         )
         certificate = None
@@ -274,7 +265,7 @@ def build_router() -> APIRouter:
         "context": {...}}`. The subject is established by `context.verifiablePresentation`;
         the audience is `context.audience` or `resource.properties.audience`."""
         services = authz(request, svc)
-        req: AuthzenBody = _validate(
+        req: AuthzenBody = validate_model(
             AuthzenBody, await _json(request, svc.settings), what="evaluation request"
         )
         ctx = req.context
@@ -379,7 +370,7 @@ def build_router() -> APIRouter:
         `{"holder": "did:..."}`."""
         _bearer(authorization, list(svc.settings.admin_api_keys), "vcverifier-admin")
         services = authz(request, svc)
-        req: RevokeBody = _validate(
+        req: RevokeBody = validate_model(
             RevokeBody, await _json(request, svc.settings), what="revocation request"
         )
         if sum(x is not None for x in (req.jti, req.token, req.holder)) != 1:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
@@ -27,7 +27,7 @@ from vcverifier.api.models import (
     VerifyCredentialRequest,
     VerifyPresentationRequest,
 )
-from vcverifier.api.problems import from_error, validation_problem
+from vcverifier.api.problems import from_error, validate_model
 from vcverifier.errors import InputError, StateUnavailableError
 from vcverifier.result import VerificationResult
 from vcverifier.types import JsonObject
@@ -54,22 +54,13 @@ _RESULT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _validate(model: type[M], value: Any, *, what: str) -> M:
-    if not isinstance(value, dict):
-        raise validation_problem([{"loc": (), "msg": "the body must be a JSON object"}], what=what)
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        raise validation_problem(exc.errors(include_input=False), what=what) from exc
-
-
 def _query_options(model: type[M], query: Mapping[str, str]) -> M:
     # Raw JWT bodies carry no `options`: challenge, domain and trustLists may come as query
     # parameters instead (trustLists comma-separated).
     raw: dict[str, Any] = {k: query[k] for k in ("challenge", "domain") if k in query}
     if "trustLists" in query:
         raw["trustLists"] = [p for p in query["trustLists"].split(",") if p]
-    return _validate(model, raw, what="query options")
+    return validate_model(model, raw, what="query options")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +118,7 @@ def document_and_options(
             # What the model gives for this shape (unknown members ignored, options defaulted),
             # without building it: the common case of every request.
             return document, endpoint.default_options
-    req = _validate(endpoint.request_model, value, what=endpoint.what)
+    req = validate_model(endpoint.request_model, value, what=endpoint.what)
     if isinstance(req, VerifyCredentialRequest):
         return req.verifiableCredential, req.options.to_verify_options()
     return req.verifiablePresentation, req.options.to_verify_options()

@@ -37,7 +37,11 @@ from pyld.context_resolver import ContextResolver
 from vcverifier import problem_types as pt
 from vcverifier.contexts.loader import DocumentLoader, UnknownContextError
 from vcverifier.errors import ProofError
-from vcverifier.rdf_fast import ABSOLUTE_IRI, BLANK, LANGUAGE, fast_quads, scalar_literal
+from vcverifier.rdf_fast import ABSOLUTE_IRI as _ABSOLUTE_IRI
+from vcverifier.rdf_fast import BLANK as _BLANK
+from vcverifier.rdf_fast import LANGUAGE as _LANGUAGE
+from vcverifier.rdf_fast import RDF_TYPE as _RDF_TYPE
+from vcverifier.rdf_fast import fast_quads, scalar_literal
 from vcverifier.rdfc10 import (
     CanonicalizationLimitError,
     NQuadsSyntaxError,
@@ -51,10 +55,6 @@ from vcverifier.types import JsonObject
 __all__ = ["canonize", "canonize_nquads", "to_dataset"]
 
 DEFAULT_MAX_WORK = 100_000
-
-_ABSOLUTE_IRI = ABSOLUTE_IRI
-_BLANK = BLANK
-_LANGUAGE = LANGUAGE
 
 
 def _unsafe(detail: str) -> ProofError:
@@ -165,7 +165,6 @@ def _quads(dataset: Mapping[str, list[Mapping[str, Any]]], *, safe: bool) -> Ite
             yield (_term(parts[0]), _term(parts[1]), _term(parts[2]), graph)
 
 
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _VALUE_KEYS = frozenset(("@value", "@type", "@language", "@index"))
 
@@ -594,7 +593,7 @@ def _to_quads(
         with loader.lock:
             if fast_path and _fast_path_applies(settings):
                 expand_options = _expand_options(settings)
-                fast = fast_quads(document, processor, expand_options, loader.fast_contexts)
+                fast = fast_quads(document, processor, expand_options, loader.fast_memo)
                 if fast is not None:
                     return fast
             expanded = processor.expand(document, settings)

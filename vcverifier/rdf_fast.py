@@ -1,6 +1,6 @@
 """JSON-LD straight to RDF quads, for the documents credentials are made of (issue 10).
 
-`fast_quads(document, processor, options)` walks a compacted JSON-LD document once and emits
+`fast_quads(document, processor, options, memo)` walks a compacted JSON-LD document once and emits
 the quads of its RDF dataset, with no expanded document, node map or pyld toRdf in between.
 It claims only a subset of JSON-LD 1.1 and returns None for anything outside it; the caller
 (`vcverifier.rdf`) then runs pyld as before, so every document outside the subset, and every
@@ -20,8 +20,8 @@ raise (a term no context defines, a relative IRI, a malformed language tag, coll
 keywords, a non-string `@id`, an invalid value object).
 
 Contexts from a processed context (scoped contexts) are the same objects on every call, so
-their processing results are memoized by identity (`derived`, held by the caller's
-DocumentLoader, bounded, with strong references so that no id is reused). Blank node labels
+their processing results are memoized by identity (`FastMemo.derived`, one per DocumentLoader,
+bounded, with strong references so that no id is reused). Blank node labels
 differ from pyld's; RDFC-1.0 relabels them. Duplicate quads are dropped (a dataset is a set),
 which is all that pyld's node map merging amounts to for this subset.
 
@@ -32,12 +32,19 @@ the JSON-LD 1.1 toRdf suite on every case the fast path claims (tests/rdf/test_r
 from __future__ import annotations
 
 import re
-from collections.abc import MutableMapping
 from typing import Any
 
 from vcverifier.rdfc10 import Quad, literal
 
-__all__ = ["ABSOLUTE_IRI", "BLANK", "LANGUAGE", "fast_quads", "scalar_literal"]
+__all__ = [
+    "ABSOLUTE_IRI",
+    "BLANK",
+    "LANGUAGE",
+    "RDF_TYPE",
+    "FastMemo",
+    "fast_quads",
+    "scalar_literal",
+]
 
 # RFC 3987 absolute IRI, loosely: a scheme; no character IRIREF forbids; "%" only as a
 # percent-encoding; at most one "#" (a fragment cannot contain one).
@@ -51,7 +58,7 @@ LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
 # ABSOLUTE_IRI excludes only ASCII controls and space: such IRIs go to pyld.
 _SPACE = re.compile(r"\s")
 
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
@@ -61,7 +68,6 @@ _MAX_DEPTH = 64  # deeper documents go to pyld (which bounds them with Recursion
 MAX_DERIVED = 1024  # scoped-context processing results
 MAX_TABLES = 256  # contexts with a term table
 MAX_TERMS = 256  # memoized term expansions per context (document keys are the caller's)
-_TERMS = ("terms",)  # the key of the term tables in `derived`
 
 _MISSING: Any = object()
 _ALLOWED_CONTAINERS: tuple[frozenset[str], ...] = (
@@ -134,6 +140,18 @@ def _valid_iri(iri: Any) -> bool:
     return type(iri) is str and bool(ABSOLUTE_IRI.fullmatch(iri)) and not _SPACE.search(iri)
 
 
+class FastMemo:
+    """The fast path's memos for one DocumentLoader (valid only for its URL mapping): scoped
+    contexts processed, by identity, and what the walk knows of each processed context, by its
+    `_uuid`. Each is emptied when full."""
+
+    __slots__ = ("contexts", "derived")
+
+    def __init__(self) -> None:
+        self.derived: dict[Any, tuple[Any, Any, Any]] = {}
+        self.contexts: dict[str, _Context] = {}
+
+
 class _Walker:
     """One document's walk: the quads found so far and its blank node labels."""
 
@@ -148,13 +166,13 @@ class _Walker:
         "quads",
     )
 
-    def __init__(self, processor: Any, options: dict[str, Any], derived: MutableMapping[Any, Any]):
+    def __init__(self, processor: Any, options: dict[str, Any], memo: FastMemo):
         self.expand_iri = processor._expand_iri
         self.process = processor._process_context
         self.options = options
         self.base = options.get("base", "")  # what pyld passes for @id and @type values
-        self.derived = derived
-        self.contexts: dict[str, _Context] = derived.setdefault(_TERMS, {})
+        self.derived = memo.derived
+        self.contexts = memo.contexts
         self.quads: list[Quad] = []
         self.labels: dict[str, str] = {}
 
@@ -470,7 +488,7 @@ class _Walker:
         subject = self.fresh() if subject_iri is _MISSING else self.resource(subject_iri)
         quads = self.quads
         for type_ in types:
-            quads.append((subject, _RDF_TYPE, type_, graph))
+            quads.append((subject, RDF_TYPE, type_, graph))
         for predicate, obj in pairs:
             quads.append((subject, predicate, obj, graph))
         return subject
@@ -516,18 +534,18 @@ class _Walker:
 
 
 def fast_quads(
-    document: Any, processor: Any, options: dict[str, Any], derived: MutableMapping[Any, Any]
+    document: Any, processor: Any, options: dict[str, Any], memo: FastMemo
 ) -> list[Quad] | None:
     """The RDF dataset of `document` (a JSON object) as quads, or None when the document is
     outside the subset this module claims (see the module docstring).
 
     `processor` is the `vcverifier.rdf._Processor` whose context processing and IRI expansion
     are used; `options` are its expansion options, completed as pyld's `expand` completes them
-    (base None); `derived` memoizes scoped-context processing for the same loader.
+    (base None); `memo` is the loader's `FastMemo`.
     """
     if type(document) is not dict:
         return None
-    walker = _Walker(processor, options, derived)
+    walker = _Walker(processor, options, memo)
     try:
         initial = walker.info(processor._get_initial_context(options))
         top = walker.node(initial, None, document, "", 0)

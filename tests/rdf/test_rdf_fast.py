@@ -302,8 +302,9 @@ def test_deep_documents_fall_back_to_pyld() -> None:
     options["contextResolver"] = rdf._ContextResolver(
         _LOADER.resolved_contexts, rdf._static(_LOADER)
     )
-    assert rdf_fast.fast_quads(document, processor, options, {}) is None
-    assert rdf_fast.fast_quads({**document, "credentialSubject": {}}, processor, options, {})
+    memo = rdf_fast.FastMemo()
+    assert rdf_fast.fast_quads(document, processor, options, memo) is None
+    assert rdf_fast.fast_quads({**document, "credentialSubject": {}}, processor, options, memo)
 
 
 def test_memos_stay_bounded_under_unique_contexts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -321,9 +322,8 @@ def test_memos_stay_bounded_under_unique_contexts(monkeypatch: pytest.MonkeyPatc
             "credentialSubject": {f"term{i}": "x", **{f"k{i}-{j}": j for j in range(30)}},
         }
         assert _compare(document, loader, claims)
-        derived = loader.fast_contexts
-        assert len(derived) <= 41
-        assert len(derived.get(rdf_fast._TERMS, {})) <= 8
+        assert len(loader.fast_memo.derived) <= 40
+        assert len(loader.fast_memo.contexts) <= 8
 
 
 def test_fast_path_is_on_for_the_installed_pyld() -> None:

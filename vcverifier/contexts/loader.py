@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from vcverifier import problem_types as pt
 from vcverifier.errors import ConfigError, InputError
+from vcverifier.rdf_fast import FastMemo
 
 if TYPE_CHECKING:
     from vcverifier.config import Settings
@@ -157,8 +158,8 @@ class DocumentLoader:
         self.expanded_iris: dict[Any, Any] = {}
         # id(local context object) -> (the object, a copy of it, its key); emptied when full.
         self.context_keys: dict[int, tuple[Any, Any, Any]] = {}
-        # Scoped-context processing results of vcverifier.rdf_fast, by identity; bounded.
-        self.fast_contexts: dict[Any, tuple[Any, Any, Any]] = {}
+        # The memos of vcverifier.rdf_fast's JSON-LD fast path; bounded.
+        self.fast_memo = FastMemo()
         self.lock = threading.Lock()
 
     @classmethod

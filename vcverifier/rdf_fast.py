@@ -200,10 +200,13 @@ class _Walker:
         if hit is not None and hit[0] is ctx and hit[1] is local:
             return hit[2]
         result = self.process(ctx, local, self.options, override_protected, propagate)
+        self.remember(key, (ctx, local, result))
+        return result
+
+    def remember(self, key: Any, entry: tuple[Any, Any, Any]) -> None:
         if len(self.derived) >= MAX_DERIVED:
             self.derived.clear()
-        self.derived[key] = (ctx, local, result)
-        return result
+        self.derived[key] = entry
 
     def embedded(self, ctx: Any, local: Any) -> Any:
         """`ctx` with a document's own `@context` applied."""
@@ -213,9 +216,7 @@ class _Walker:
             if hit is not None and hit[0] is ctx:
                 return hit[2]
             result = self.process(ctx, local, self.options)
-            if len(self.derived) >= MAX_DERIVED:
-                self.derived.clear()
-            self.derived[key] = (ctx, None, result)
+            self.remember(key, (ctx, None, result))
             return result
         if type(local) is dict and len(local) == 1 and "@context" in local:
             raise _Bail  # pyld: keyword redefinition
